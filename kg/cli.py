@@ -1,0 +1,69 @@
+"""The `kg` command line: thin click commands over library functions.
+
+Messages go to stderr; data to stdout or the file named by -o/--out.
+Exit codes: 0 success, 1 some inputs failed (or violations for `validate`), 2 usage/fatal error.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+
+
+def _err(msg: str) -> None:
+    click.echo(msg, err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="kg")
+def main() -> None:
+    """kg: build a knowledge graph from Danish municipal committee minutes."""
+
+
+# --------------------------------------------------------------------------- extract
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["json"]), default="json", show_default=True,
+              help="Output format (the field contract of the gold SCHEMA.md).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Write DIR/<stem>.json per document instead of printing.")
+def extract(paths, fmt, out_dir):
+    """Extract structured records from minutes (.txt, .md, .pdf, .html; directories recurse).
+
+    Without --out, one document prints as a JSON object, several as JSON Lines.
+    """
+    from .extract import to_json
+    from .io import atomic_write_text
+    from .pipeline import parse
+    from .sources import SourceError, iter_paths, read_source
+
+    failed = 0
+    files = list(iter_paths(paths))
+    if out_dir:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    for p in files:
+        try:
+            doc = parse(read_source(p))
+        except SourceError as e:
+            _err(f"error: {e}")
+            failed += 1
+            continue
+        data = json.dumps(to_json(doc), ensure_ascii=False, indent=1 if (out_dir or len(files) == 1) else None)
+        if out_dir:
+            atomic_write_text(out_dir / (Path(p).stem + ".json"), data + "\n")
+        else:
+            click.echo(data)
+    if not files:
+        _err("error: no supported input files found")
+        sys.exit(1)
+    if failed:
+        _err(f"{failed} of {len(files)} input(s) failed")
+        sys.exit(1)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
