@@ -65,7 +65,7 @@ def _fmt_value(v, typ: str) -> str:
         return str(int(v))
     if typ == "liststring" and not isinstance(v, str):
         # GEXF 1.3 list syntax: [a, b]; commas and brackets inside items are not escapable, so drop them
-        return "[" + ", ".join(str(x).replace(",", " ").replace("[", "(").replace("]", ")") for x in v) + "]"
+        return xml_attr("[" + ", ".join(str(x).replace(",", " ").replace("[", "(").replace("]", ")") for x in v) + "]")
     return xml_attr(v)
 
 
