@@ -1,0 +1,572 @@
+"""The embedded on-disk RDF store (pyoxigraph/RocksDB) with atomic, locked writes.
+
+Layout of a store directory (``./kg-store`` by default, or ``$KG_STORE``)::
+
+    kg-store/
+      KG-STORE        marker file (layout version, human-readable note)
+      lock            flock(2) file: one writer at a time
+      current   ->    v-000007      symlink to the live version (swapped atomically)
+      v-000007/       RocksDB directory of the live version (never written again)
+      v-000006/       the previous version (kept so readers that just opened it finish)
+
+Reads open ``current`` read-only: a version directory is immutable once it is
+live, so readers always see a complete snapshot. A write (:meth:`Store.writer`)
+
+1. takes an exclusive non-blocking ``flock`` on ``lock`` (a second writer gets
+   :class:`StoreLocked` with a clear message, or waits with ``wait=True``);
+2. checkpoints the live version into ``v-<n+1>`` with ``Store.backup()``
+   (RocksDB checkpoint: hard links, cheap whatever the size);
+3. applies removals and bulk loads there, flushes and closes it;
+4. atomically replaces the ``current`` symlink (``rename(2)``) and fsyncs the directory;
+5. deletes versions older than the previous one and any orphan of a killed writer.
+
+A process killed before step 4 leaves ``current`` untouched (the orphan is
+removed by the next writer); after step 4 the new version is complete. The
+lock is released by the kernel when the process dies.
+
+The schema version lives in the store itself (meta graph, ``kg:schemaVersion``).
+A store written by an older ``kg`` is refused for reading with a clear
+message; ``kg build`` rebuilds it from scratch.
+
+Query parameters are bound as RDF terms by injecting a ``VALUES`` block at the
+start of the query's outermost ``WHERE`` group (:func:`bind`): no text from the
+user is ever pasted into the query except as a serialised RDF term.
+"""
+from __future__ import annotations
+
+import errno
+import fcntl
+import gc
+import os
+import re
+import shutil
+import time
+from contextlib import contextmanager
+from decimal import Decimal
+from pathlib import Path
+from typing import Iterable, Iterator, Mapping, Optional, Union
+
+import pyoxigraph as ox
+
+from . import iris
+
+SCHEMA_VERSION = 1
+LAYOUT = "kg-store layout 1"
+DEFAULT_PATH = "kg-store"
+
+_VERSION_RE = re.compile(r"^v-(\d{6,})$")
+
+
+class StoreError(Exception):
+    """A store problem. ``str(err)`` is one line naming the store and the problem."""
+
+
+class StoreLocked(StoreError):
+    """Another process is writing the store."""
+
+
+class StoreVersionError(StoreError):
+    """The store was written by another schema version of kg."""
+
+
+def default_path() -> Path:
+    return Path(os.environ.get("KG_STORE") or DEFAULT_PATH)
+
+
+# --------------------------------------------------------------------------- terms and binding
+Term = Union[ox.NamedNode, ox.Literal, ox.BlankNode]
+
+
+def to_term(value) -> Term:
+    """A Python value as an RDF term: terms pass through; str -> plain literal; bool/int/Decimal/float typed."""
+    if isinstance(value, (ox.NamedNode, ox.Literal, ox.BlankNode)):
+        return value
+    if isinstance(value, bool):
+        return ox.Literal("true" if value else "false", datatype=ox.NamedNode(iris_xsd("boolean")))
+    if isinstance(value, int):
+        return ox.Literal(str(value), datatype=ox.NamedNode(iris_xsd("integer")))
+    if isinstance(value, Decimal):
+        return ox.Literal(format(value, "f"), datatype=ox.NamedNode(iris_xsd("decimal")))
+    if isinstance(value, float):
+        return ox.Literal(repr(value), datatype=ox.NamedNode(iris_xsd("double")))
+    if isinstance(value, str):
+        return ox.Literal(value)
+    raise TypeError(f"cannot bind {type(value).__name__} as an RDF term")
+
+
+def iris_xsd(local: str) -> str:
+    return "http://www.w3.org/2001/XMLSchema#" + local
+
+
+def term_to_sparql(term: Term) -> str:
+    """SPARQL/N-Triples serialisation of one term (escaped by pyoxigraph)."""
+    if isinstance(term, ox.BlankNode):
+        raise ValueError("blank nodes cannot be bound as query parameters")
+    return str(term)
+
+
+def _scan(query: str) -> Iterator[tuple[int, str]]:
+    """Yield (offset, token) for `{`, `}` and bare words, skipping strings, IRIs and comments."""
+    i, n = 0, len(query)
+    while i < n:
+        c = query[i]
+        if c == "#":
+            j = query.find("\n", i)
+            i = n if j < 0 else j + 1
+            continue
+        if c in "\"'":
+            q3 = query[i:i + 3]
+            if q3 in ('"""', "'''"):
+                j = query.find(q3, i + 3)
+                i = n if j < 0 else j + 3
+                continue
+            j = i + 1
+            while j < n and query[j] != c:
+                j += 2 if query[j] == "\\" else 1
+            i = j + 1
+            continue
+        if c == "<":
+            m = re.compile(r'<[^<>"{}|^`\\\s]*>').match(query, i)
+            if m:
+                i = m.end()
+                continue
+        if c in "{}":
+            yield i, c
+            i += 1
+            continue
+        if c.isalpha():
+            j = i
+            while j < n and (query[j].isalnum() or query[j] in "_"):
+                j += 1
+            yield i, query[i:j]
+            i = j
+            continue
+        i += 1
+
+
+def bind(query: str, bindings: Optional[Mapping] = None) -> str:
+    """Return ``query`` with ``VALUES (?a ?b) { (term term) }`` injected at the start of its WHERE group.
+
+    ``bindings`` maps variable names (``"funder"`` or ``"?funder"`` or a ``Variable``) to RDF
+    terms (or Python values, see :func:`to_term`). Terms are serialised by pyoxigraph, so a
+    value like ``"} ; DROP ALL ; #`` stays one string literal. Parameters must be used in
+    the outermost group (or below it), not only inside a sub-SELECT.
+    """
+    if not bindings:
+        return query
+    names, terms = [], []
+    for k, v in bindings.items():
+        name = k.value if isinstance(k, ox.Variable) else str(k).lstrip("?$")
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            raise ValueError(f"invalid parameter name: {name!r}")
+        names.append("?" + name)
+        terms.append(term_to_sparql(to_term(v)))
+    values = f" VALUES ({' '.join(names)}) {{ ({' '.join(terms)}) }} "
+    pos = None
+    seen_where = False
+    for off, tok in _scan(query):
+        if tok.upper() == "WHERE":
+            seen_where = True
+        elif tok == "{":
+            if seen_where or not re.search(r"\bCONSTRUCT\b", query[:off], re.I):
+                pos = off + 1
+                break
+    if pos is None:
+        raise ValueError("cannot bind parameters: the query has no WHERE group")
+    return query[:pos] + values + query[pos:]
+
+
+# --------------------------------------------------------------------------- the store
+class Store:
+    """A kg store directory. Open with :meth:`Store.open`; reads are snapshot reads."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self._db: Optional[ox.Store] = None
+        self._version: Optional[str] = None
+
+    # ---- opening
+    @classmethod
+    def open(cls, path=None, create: bool = True, check_version: bool = True) -> "Store":
+        """Open the store at ``path`` (default ``$KG_STORE`` or ``./kg-store``).
+
+        ``create=True`` makes an empty store if there is none. Raises :class:`StoreError`
+        (one line) when the path is not a kg store, :class:`StoreVersionError` when it was
+        written by another schema version (unless ``check_version=False``).
+        """
+        root = Path(path) if path is not None else default_path()
+        st = cls(root)
+        if not st._is_store():
+            if not create:
+                raise StoreError(f"{root}: no kg store here (run `kg build` first)")
+            st._create()
+        st._open_current()
+        if check_version:
+            v = st.schema_version()
+            if v != SCHEMA_VERSION:
+                st.close()
+                raise StoreVersionError(
+                    f"{root}: store has schema version {v}, this kg needs {SCHEMA_VERSION}; "
+                    f"rebuild it with `kg build PATH... --store {root}` (it rebuilds from scratch)")
+        return st
+
+    def _is_store(self) -> bool:
+        root = self.root
+        if not root.exists():
+            return False
+        if not root.is_dir():
+            raise StoreError(f"{root}: not a directory")
+        if (root / "KG-STORE").is_file() and (root / "current").is_symlink():
+            return True
+        if any(root.iterdir()):
+            if (root / "CURRENT").exists() or (root / "OPTIONS").exists() or any(root.glob("OPTIONS-*")):
+                raise StoreVersionError(f"{root}: a plain oxigraph database from an older kg, not a kg store; "
+                                        f"remove it or build into another --store path")
+            if (root / "KG-STORE").is_file():
+                return False   # a store whose first build was killed before it went live
+            raise StoreError(f"{root}: directory is not empty and not a kg store; choose another --store path")
+        return False
+
+    def _create(self) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        with self._lock(wait=True):
+            if (self.root / "current").is_symlink():
+                return
+            (self.root / "KG-STORE").write_text(
+                f"{LAYOUT}\nThis directory is a kg store: open it with kg (see docs/graph.md), do not edit it.\n")
+            name = self._next_version_name()
+            db = ox.Store(str(self.root / name))
+            db.extend(self._meta_quads())
+            db.flush()
+            del db
+            gc.collect()
+            self._swap_current(name)
+
+    def _open_current(self) -> None:
+        target = os.readlink(self.root / "current")
+        try:
+            self._db = ox.Store.read_only(str(self.root / target))
+        except OSError as e:
+            raise StoreError(f"{self.root}: cannot open store version {target}: {e}") from None
+        self._version = target
+
+    def refresh(self) -> bool:
+        """Reopen if a writer made a new version live since this store was opened. True if reopened."""
+        try:
+            target = os.readlink(self.root / "current")
+        except OSError:
+            return False
+        if target == self._version:
+            return False
+        self._db = None
+        gc.collect()
+        self._open_current()
+        return True
+
+    @property
+    def db(self) -> ox.Store:
+        if self._db is None:
+            raise StoreError(f"{self.root}: store is closed")
+        return self._db
+
+    @property
+    def version(self) -> Optional[str]:
+        """Name of the version directory this instance reads (``v-000007``)."""
+        return self._version
+
+    def close(self) -> None:
+        self._db = None
+        gc.collect()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+    # ---- reading
+    def query(self, sparql: str, bindings: Optional[Mapping] = None, union: bool = True, refresh: bool = True):
+        """Run a SPARQL query; ``bindings`` = {var: term} bound as RDF terms (see :func:`bind`).
+
+        With ``union=True`` (default) the default graph is the union of all named graphs.
+        Returns pyoxigraph's result object (solutions iterator, bool, or triples iterator).
+        """
+        if refresh:
+            self.refresh()
+        q = bind(sparql, bindings) if bindings else sparql
+        return self.db.query(q, use_default_graph_as_union=union)
+
+    def graphs(self) -> list[str]:
+        """IRIs of all named graphs, sorted."""
+        return sorted(g.value for g in self.db.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def document_graphs(self) -> list[str]:
+        """IRIs of the graphs holding source documents (every graph but meta/ontology), sorted."""
+        skip = {iris.meta_graph(), iris.ontology_graph()}
+        return [g for g in self.graphs() if g not in skip]
+
+    def document_hashes(self) -> dict[str, str]:
+        """{document graph IRI: sha256 of its source bytes}."""
+        from .mapping import SHA256_P
+        out = {}
+        for s in self.db.query(f"SELECT ?g ?h WHERE {{ GRAPH ?g {{ ?g <{SHA256_P}> ?h }} }}"):
+            out[s["g"].value] = s["h"].value
+        return out
+
+    def document_paths(self) -> dict[str, list[str]]:
+        """{document graph IRI: [source paths it was read from]} (from the meta graph)."""
+        from .mapping import SOURCE_PATH_P
+        out: dict[str, list[str]] = {}
+        q = f"SELECT ?g ?p WHERE {{ GRAPH <{iris.meta_graph()}> {{ ?g <{SOURCE_PATH_P}> ?p }} }}"
+        for s in self.db.query(q):
+            out.setdefault(s["g"].value, []).append(s["p"].value)
+        for v in out.values():
+            v.sort()
+        return out
+
+    def schema_version(self) -> Optional[int]:
+        from .mapping import SCHEMA_VERSION_P
+        meta = ox.NamedNode(iris.meta_graph())
+        for q in self.db.quads_for_pattern(meta, ox.NamedNode(SCHEMA_VERSION_P), None, meta):
+            try:
+                return int(q.object.value)
+            except ValueError:
+                return None
+        return None
+
+    def quads(self, graph=None) -> Iterator[ox.Quad]:
+        """Stream quads: all (``graph=None``), or one graph (IRI string, NamedNode or DefaultGraph)."""
+        if isinstance(graph, str):
+            graph = ox.NamedNode(graph)
+        return self.db.quads_for_pattern(None, None, None, graph)
+
+    def __len__(self) -> int:
+        return len(self.db)
+
+    def dump(self, path, fmt: str = "nquads", graph=None) -> None:
+        """Write the store (or one graph) to ``path`` atomically. fmt: nquads|trig|turtle|ntriples|jsonld|rdfxml.
+
+        Triple formats without ``graph`` write the union of all graphs.
+        """
+        from .io import atomic_output
+        f = rdf_format(fmt)
+        if isinstance(graph, str):
+            graph = ox.NamedNode(graph)
+        from .vocab import PREFIXES
+        with atomic_output(path) as tmp:
+            if f.supports_datasets and graph is None:
+                kw = {"prefixes": PREFIXES} if f in (ox.RdfFormat.TRIG,) else {}
+                self.db.dump(str(tmp), f, **kw)
+            elif graph is not None:
+                kw = {"prefixes": PREFIXES} if f in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else {}
+                self.db.dump(str(tmp), f, from_graph=graph, **kw)
+            else:
+                triples = (ox.Triple(q.subject, q.predicate, q.object)
+                           for q in self.db.quads_for_pattern(None, None, None))
+                kw = {"prefixes": PREFIXES} if f == ox.RdfFormat.TURTLE else {}
+                ox.serialize(triples, str(tmp), f, **kw)
+
+    # ---- writing
+    @contextmanager
+    def _lock(self, wait: bool = False, timeout: Optional[float] = None):
+        self.root.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.root / "lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            deadline = None if timeout is None else time.monotonic() + timeout
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except OSError as e:
+                    if e.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                        raise
+                    if not wait or (deadline is not None and time.monotonic() > deadline):
+                        try:
+                            holder = os.pread(fd, 64, 0).decode("ascii", "replace").strip() or "?"
+                        except OSError:
+                            holder = "?"
+                        raise StoreLocked(f"{self.root}: another kg process (pid {holder}) is writing this store; "
+                                          f"wait for it to finish (or use --wait)") from None
+                    time.sleep(0.2)
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, str(os.getpid()).encode(), 0)
+            yield
+        finally:
+            os.close(fd)   # releases the flock
+
+    def _versions(self) -> list[str]:
+        return sorted(p.name for p in self.root.iterdir() if _VERSION_RE.match(p.name))
+
+    def _next_version_name(self) -> str:
+        vs = self._versions()
+        n = int(vs[-1][2:]) + 1 if vs else 1
+        return f"v-{n:06d}"
+
+    def _swap_current(self, name: str) -> None:
+        tmp = self.root / f".current.{os.getpid()}"
+        try:
+            tmp.unlink()
+        except FileNotFoundError:
+            pass
+        os.symlink(name, tmp)
+        os.replace(tmp, self.root / "current")
+        dfd = os.open(self.root, os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+
+    def _cleanup(self) -> None:
+        """Remove versions other than the live one and its predecessor (call with the lock held)."""
+        try:
+            live = os.readlink(self.root / "current")
+        except OSError:
+            return
+        vs = self._versions()
+        keep = {live}
+        older = [v for v in vs if v < live]
+        if older:
+            keep.add(older[-1])
+        for v in vs:
+            if v not in keep:
+                shutil.rmtree(self.root / v, ignore_errors=True)
+        for p in self.root.glob(".current.*"):
+            try:
+                p.unlink()
+            except OSError:
+                pass
+
+    def _meta_quads(self) -> list[ox.Quad]:
+        from .mapping import SCHEMA_VERSION_P
+        meta = ox.NamedNode(iris.meta_graph())
+        return [ox.Quad(meta, ox.NamedNode(SCHEMA_VERSION_P),
+                        ox.Literal(str(SCHEMA_VERSION), datatype=ox.NamedNode(iris_xsd("integer"))), meta)]
+
+    @contextmanager
+    def writer(self, wait: bool = False, timeout: Optional[float] = None, fresh: bool = False):
+        """Exclusive, atomic write: ``with store.writer() as w: w.remove_graph(g); w.add(quads)``.
+
+        Everything done through ``w`` becomes visible at once when the block exits
+        normally; on an exception (or a kill) the live store is unchanged. ``fresh=True``
+        starts from an empty store (used to rebuild a store of an older schema version).
+        """
+        with self._lock(wait=wait, timeout=timeout):
+            self._cleanup()
+            name = self._next_version_name()
+            staging = self.root / name
+            self.refresh()
+            w = Writer(None)
+            try:
+                if fresh:
+                    w.db = ox.Store(str(staging))
+                    w.db.extend(self._meta_quads())
+                else:
+                    self.db.backup(str(staging))
+                    w.db = ox.Store(str(staging))
+                    if self._version_of(w.db) != SCHEMA_VERSION:
+                        raise StoreVersionError(f"{self.root}: store has another schema version; rebuild it "
+                                                f"(kg build rebuilds from scratch)")
+                yield w
+                w.db.flush()
+                if w.optimize:
+                    w.db.optimize()
+            except BaseException:
+                w.db = None
+                gc.collect()
+                shutil.rmtree(staging, ignore_errors=True)
+                raise
+            w.db = None          # closes the RocksDB instance (last reference)
+            gc.collect()
+            self._swap_current(name)
+            self._cleanup()
+        self.refresh()
+
+    @staticmethod
+    def _version_of(db: ox.Store) -> Optional[int]:
+        from .mapping import SCHEMA_VERSION_P
+        meta = ox.NamedNode(iris.meta_graph())
+        for q in db.quads_for_pattern(meta, ox.NamedNode(SCHEMA_VERSION_P), None, meta):
+            return int(q.object.value)
+        return None
+
+    def replace_graphs(self, graphs: Mapping[str, Iterable[ox.Quad]], remove: Iterable[str] = (),
+                       wait: bool = False) -> None:
+        """Atomically replace each named graph's content by the given quads and remove others.
+
+        Quads whose graph differs from their key are put into the key's graph.
+        """
+        with self.writer(wait=wait) as w:
+            for g in remove:
+                w.remove_graph(g)
+            for g, quads in graphs.items():
+                w.remove_graph(g)
+                gn = ox.NamedNode(g)
+                w.add(q if q.graph_name == gn else ox.Quad(q.subject, q.predicate, q.object, gn) for q in quads)
+
+    def remove_graphs(self, graph_iris: Iterable[str], wait: bool = False) -> None:
+        with self.writer(wait=wait) as w:
+            for g in graph_iris:
+                w.remove_graph(g)
+
+
+class Writer:
+    """Changes to a staging copy of the store; see :meth:`Store.writer`."""
+
+    def __init__(self, db: ox.Store):
+        self.db = db
+        self.added = 0
+        self.optimize = False
+
+    def remove_graph(self, graph_iri: str) -> None:
+        g = ox.NamedNode(graph_iri)
+        if self.db.contains_named_graph(g):
+            self.db.remove_graph(g)
+
+    def add(self, quads: Iterable[ox.Quad], bulk: bool = True) -> None:
+        """Add quads (streamed; ``bulk`` uses RocksDB SST ingestion, best for large batches)."""
+        counted = self._count(quads)
+        if bulk:
+            self.db.bulk_extend(counted)
+        else:
+            self.db.extend(counted)
+
+    def _count(self, quads):
+        for q in quads:
+            self.added += 1
+            yield q
+
+    def load(self, path, fmt: Optional[str] = None, graph: Optional[str] = None) -> None:
+        """Bulk-load an RDF file (e.g. the ontology) into ``graph``."""
+        f = rdf_format(fmt) if fmt else ox.RdfFormat.from_extension(Path(path).suffix.lstrip("."))
+        kw = {"to_graph": ox.NamedNode(graph)} if graph else {}
+        self.db.bulk_load(path=str(path), format=f, **kw)
+
+    def set_source_paths(self, graph_iri: str, paths: Iterable[str]) -> None:
+        """Record in the meta graph which paths a document graph was read from (replaces old ones)."""
+        from .mapping import SOURCE_PATH_P
+        meta = ox.NamedNode(iris.meta_graph())
+        g = ox.NamedNode(graph_iri)
+        p = ox.NamedNode(SOURCE_PATH_P)
+        for q in list(self.db.quads_for_pattern(g, p, None, meta)):
+            self.db.remove(q)
+        self.db.extend([ox.Quad(g, p, ox.Literal(x), meta) for x in sorted(set(paths))])
+
+    def forget_source(self, graph_iri: str) -> None:
+        """Drop a document's meta-graph entries (with its graph removed)."""
+        self.set_source_paths(graph_iri, ())
+
+
+_FORMATS = {
+    "nquads": "N_QUADS", "nq": "N_QUADS", "n-quads": "N_QUADS",
+    "trig": "TRIG", "turtle": "TURTLE", "ttl": "TURTLE",
+    "ntriples": "N_TRIPLES", "nt": "N_TRIPLES", "n-triples": "N_TRIPLES",
+    "jsonld": "JSON_LD", "json-ld": "JSON_LD", "rdfxml": "RDF_XML", "xml": "RDF_XML", "rdf": "RDF_XML",
+}
+
+
+def rdf_format(name: str) -> ox.RdfFormat:
+    try:
+        return getattr(ox.RdfFormat, _FORMATS[name.lower()])
+    except KeyError:
+        raise StoreError(f"unknown RDF format {name!r} (use one of: {', '.join(sorted(_FORMATS))})") from None
