@@ -92,5 +92,66 @@ def synth(n_docs, seed, out_dir, variant_rate):
          f"in {time.perf_counter() - t0:.1f} s; expected counts in {out_dir / 'expected.json'}")
 
 
+# --------------------------------------------------------------------------- serve / push (issue 6)
+@main.command()
+@click.option("--store", "store_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Store directory (default $KG_STORE or ./kg-store).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (loopback by default).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port (0 = any free).")
+@click.option("--timeout", type=click.FloatRange(0.1), default=30.0, show_default=True,
+              help="Per-query time limit in seconds (a query still running is cancelled; 503).")
+@click.option("--max-rows", type=click.IntRange(1), default=1000, show_default=True,
+              help="Row limit of HTML result tables.")
+@click.option("--max-result-mb", type=click.IntRange(1), default=64, show_default=True,
+              help="Largest serialised query result in MiB (bigger ones: 413, add a LIMIT).")
+@click.option("--workers", type=click.IntRange(1), default=None, help="Query worker processes (default: max(2, cores)).")
+@click.option("--quiet", is_flag=True, help="Do not log requests.")
+def serve(store_dir, host, port, timeout, max_rows, max_result_mb, workers, quiet):
+    """Serve the store: read-only SPARQL endpoint (/sparql), query editor (/), entity pages (/id/...)."""
+    from .serve import serve as run_server
+    from .store import StoreError, default_path
+
+    store_dir = store_dir or default_path()
+    try:
+        run_server(str(store_dir), host, port, timeout=timeout, max_rows=max_rows, workers=workers,
+                   max_result_bytes=max_result_mb << 20, quiet=quiet)
+    except (StoreError, FileNotFoundError, RuntimeError) as e:
+        _err(f"error: {e}")
+        sys.exit(2)
+    except OSError as e:
+        _err(f"error: cannot listen on {host}:{port}: {e.strerror or e}")
+        sys.exit(2)
+
+
+@main.command()
+@click.option("--endpoint", required=True, help="SPARQL endpoint of the external store (for Update mode).")
+@click.option("--graph-store", "graph_store", default=None,
+              help="Graph Store HTTP Protocol URL (PUT per graph); without it, SPARQL Update is sent to --endpoint.")
+@click.option("--user", default=None, help="User name (HTTP Basic or Digest, whichever the server asks for).")
+@click.option("--password", default=None, envvar="KG_REMOTE_PASSWORD", help="Password (or $KG_REMOTE_PASSWORD).")
+@click.option("--store", "store_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Store directory (default $KG_STORE or ./kg-store).")
+@click.option("--batch", type=click.IntRange(1), default=20000, show_default=True, help="Triples per request.")
+@click.option("--graph", "graphs", multiple=True, help="Push only this named graph (repeatable).")
+def push(endpoint, graph_store, user, password, store_dir, batch, graphs):
+    """Upload every named graph of the store to an external SPARQL store (re-push replaces the graphs)."""
+    from .remote import RemoteError, push as do_push
+    from .store import Store, StoreError, default_path
+
+    try:
+        st = Store.open(store_dir or default_path(), create=False)
+    except StoreError as e:
+        _err(f"error: {e}")
+        sys.exit(2)
+    try:
+        rep = do_push(st, endpoint=endpoint, graph_store=graph_store, user=user, password=password,
+                      batch=batch, graphs=list(graphs) or None, progress=_err)
+    except RemoteError as e:
+        _err(f"error: {e}")
+        sys.exit(1)
+    _err(f"pushed {rep['triples']} triples in {rep['graphs']} graphs ({rep['requests']} requests, "
+         f"{rep['mode']}) in {rep['seconds']:.1f} s")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
