@@ -1,0 +1,221 @@
+"""The meeting header: municipality, committee (+ term, abbreviation), date,
+start/end time, location, and the member/absence lists printed before the
+first agenda item."""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Optional
+
+from . import danish, labels
+from .layout import Ln
+from .members import NameEntry, is_name, parse_entry, parse_list
+
+HEADER_KINDS = ("date", "start", "end", "time", "location", "members", "absent", "committee")
+
+
+@dataclass
+class Header:
+    committee: Optional[str] = None
+    term: Optional[str] = None
+    date: Optional[str] = None
+    start: Optional[str] = None
+    end: Optional[str] = None
+    location: Optional[str] = None
+    members: list[NameEntry] = field(default_factory=list)
+    absent: list[NameEntry] = field(default_factory=list)
+    spans: dict = field(default_factory=dict)
+
+
+def label_of(text: str) -> Optional[tuple[str, str]]:
+    """(kind, value) when ``text`` starts with a header label; longest label wins."""
+    best = None
+    for kind in HEADER_KINDS:
+        m = labels.header_re(kind).match(text)
+        if not m:
+            continue
+        lab = m.group("label")
+        # a bare word label followed by text without ":" must be a known label word of that kind
+        # and must not be a sentence ("Sted for afholdelse er ...")
+        if best is None or len(lab) > len(best[2]):
+            best = (kind, m.group("rest").strip(), lab)
+    if best is None:
+        return None
+    kind, rest, lab = best
+    after = text[len(lab):]
+    if not after.lstrip().startswith((":", ".")) and rest and kind in ("time", "start", "end", "committee", "absent") \
+            and not re.match(r"^\s*(?:kl\.?\s*)?\d", after):
+        if kind != "absent" or not is_name(re.sub(r"\s*\(.*", "", rest).split(",")[0].strip()):
+            return None
+    return kind, rest
+
+
+def _strip_doctype(s: str) -> str:
+    words = labels.header_words("doctype")
+    alt = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
+    prev = None
+    while prev != s:
+        prev = s
+        s = re.sub(r"^(?:" + alt + r")\b\s*[:\-–—]?\s*", "", s, flags=re.I).strip()
+        s = re.sub(r"\s*[:\-–—]?\s*\b(?:" + alt + r")$", "", s, flags=re.I).strip()
+    return s
+
+
+def _strip_dates(s: str) -> str:
+    for iso, a, b in reversed(danish.find_dates(s)):
+        s = s[:a] + s[b:]
+    s = re.sub(r"\b(?:kl\.?|klokken)\s*\d{1,2}(?:[.:]\d{2})?(?:\s*[-–]\s*\d{1,2}(?:[.:]\d{2})?)?", "", s, flags=re.I)
+    s = re.sub(r"\s+(?:den|d\.|,)\s*$", "", s.strip(), flags=re.I)
+    s = re.sub(r"\s*(?:\b(?:den|d\.)|[,\-–—|:])\s*$", "", s.strip(), flags=re.I)
+    s = re.sub(r"\b(?:mandag|tirsdag|onsdag|torsdag|fredag|lørdag|søndag)\s*$", "", s.strip(), flags=re.I)
+    return s.strip(" ,-–—|:\t")
+
+
+def _strip_municipality(s: str) -> str:
+    s = re.sub(r"^[A-ZÆØÅ][\wæøåÆØÅ-]*(?:\s+[A-ZÆØÅ][\wæøåÆØÅ-]*)?s?\s+(?:Regions)?Kommunes?\b\s*[-–—:,|]?\s*", "", s)
+    s = re.sub(r"\s*[-–—:,|]?\s*\b[A-ZÆØÅ][\wæøåÆØÅ-]*\s+(?:Regions)?Kommune$", "", s)
+    return s.strip()
+
+
+def committee_from_line(text: str) -> Optional[tuple[str, Optional[str]]]:
+    s = text.strip().strip("|").strip()
+    if not s or len(s) > 160:
+        return None
+    s = _strip_doctype(s)
+    s = _strip_dates(s)
+    s = _strip_municipality(s)
+    s = _strip_doctype(s)
+    s = s.replace("\t", " ").strip()
+    name, term = danish.split_term(s)
+    name = _strip_dates(name)
+    name = re.sub(r"\s+", " ", name).strip(" -–,:")
+    if not name or len(name) > 120 or name.endswith("."):
+        return None
+    f = name.casefold()
+    if not any(w in f for w in labels.header_words("committee_words")):
+        return None
+    if len(name.split()) > 14:
+        return None
+    return name, term
+
+
+def parse_header(lines: list[Ln]) -> Header:
+    """Parse the lines before the first item (TOC and furniture already blanked)."""
+    h = Header()
+    L = [ln for ln in lines if ln.text]
+    i = 0
+    title_lines: list[Ln] = []
+    labelled_seen = False
+    while i < len(L):
+        ln = L[i]
+        lab = label_of(ln.text)
+        if lab is None:
+            if not labelled_seen or not h.committee:
+                title_lines.append(ln)
+            i += 1
+            continue
+        labelled_seen = True
+        kind, val = lab
+        span = _span(ln)
+        if kind == "date":
+            if not h.date:
+                d = danish.parse_date(val)
+                if d:
+                    h.date, h.spans["date"] = d, span
+            s, e = danish.parse_time_range(val)
+            if s and not h.start:
+                h.start, h.spans["start_time"] = s, span
+            if e and not h.end:
+                h.end = e
+        elif kind in ("time", "start"):
+            s, e = danish.parse_time_range(val if re.search(r"kl", val, re.I) else "kl. " + val)
+            if s and not h.start:
+                h.start, h.spans["start_time"] = s, span
+            if e and not h.end:
+                h.end = e
+            if not h.date:
+                d = danish.parse_date(val)
+                if d:
+                    h.date, h.spans["date"] = d, span
+        elif kind == "end":
+            s, _ = danish.parse_time_range(val if re.search(r"kl", val, re.I) else "kl. " + val)
+            if s and not h.end:
+                h.end = s
+        elif kind == "location":
+            if val and not h.location:
+                h.location, h.spans["location"] = re.sub(r"\s+", " ", val).strip(" ,"), span
+        elif kind == "committee":
+            c = committee_from_line(val) or ((danish.split_term(val)[0], danish.split_term(val)[1]) if val else None)
+            if c and not h.committee:
+                h.committee, h.term = c
+                h.spans["committee"] = span
+        elif kind in ("members", "absent"):
+            entries_text = [val] if val else []
+            j = i + 1
+            while j < len(L):
+                t = L[j].text
+                if label_of(t) is not None:
+                    break
+                e = parse_entry(t)
+                if e is None and not (t.startswith("|") and t.endswith("|")):
+                    break
+                entries_text.append(t)
+                j += 1
+            entries: list[NameEntry] = []
+            for t in entries_text:
+                entries.extend(parse_list(t))
+            if kind == "members":
+                h.members.extend(entries)
+                h.spans.setdefault("members", span)
+            else:
+                h.absent.extend(NameEntry(e.name, e.party, e.role, True) for e in entries)
+            i = j
+            continue
+        i += 1
+    # committee, term and date from the title lines ("REFERAT Udvalget for X - 2022-2025 d. 06-03-2024")
+    for ln in title_lines[:12]:
+        if not h.committee:
+            c = committee_from_line(ln.text)
+            if c:
+                h.committee, h.term = c
+                h.spans["committee"] = _span(ln)
+        if not h.date:
+            d = danish.parse_date(ln.text)
+            if d:
+                h.date, h.spans["date"] = d, _span(ln)
+        if not h.start:
+            s, e = danish.parse_time_range(ln.text) if re.search(r"\bkl\b", ln.text, re.I) else (None, None)
+            if s:
+                h.start, h.spans["start_time"] = s, _span(ln)
+                h.end = h.end or e
+    return h
+
+
+def _span(ln: Ln):
+    from ..records import Span
+    return Span(ln.page, ln.no, ln.no)
+
+
+def municipality(header_text: str, furniture_text: str, full_text: str, location: Optional[str]) -> Optional[str]:
+    """The municipality holding the meeting: named with "Kommune" in the header or page
+    furniture; else the most frequent "<X> Kommune" mention; else a name in the location."""
+    from ..gazetteer import find_municipalities
+    for text in (header_text, furniture_text):
+        ms = [m for m in find_municipalities(text, bare=False) if m.cue in ("kommune", "jobcenter")]
+        if ms:
+            return Counter(m.name for m in ms).most_common(1)[0][0]
+    ms = find_municipalities(full_text, bare=False)
+    cnt = Counter(m.name for m in ms if m.cue == "kommune")
+    if not cnt:
+        cnt = Counter(m.name for m in ms if m.cue == "jobcenter")
+    if cnt:
+        return cnt.most_common(1)[0][0]
+    if location:
+        ms = find_municipalities(location, bare=True)
+        if ms:
+            return ms[0].name
+    ms = find_municipalities(header_text, bare=True)
+    if ms:
+        return ms[0].name
+    return None

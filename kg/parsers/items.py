@@ -1,0 +1,323 @@
+"""Agenda items: find the item headings (whichever numbering scheme the
+document uses), cut the text into items and each item into its sections.
+
+Heading detection is scheme-agnostic: every pattern of the label table
+proposes candidate lines; for each pattern the best chain of candidates with
+increasing numbers is chosen (candidates followed by item furniture such as
+case numbers or section labels weigh more, entries with no body less), and the
+best-scoring pattern wins.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from typing import Optional
+
+from . import danish, labels
+from .layout import Layout, Ln
+
+
+@dataclass
+class Heading:
+    idx: int                 # index into layout.lines
+    number: str
+    key: float
+    title: str
+    rule: str
+    keyword: bool
+    title_idx: int = -1      # index of the last line used by the title
+
+
+@dataclass
+class Block:
+    """A section of an item: a label (kind) and its lines."""
+    kind: str                # decision|recommendation|summary|description|attachments|history|casenumber|other|lead
+    label: str
+    lines: list[Ln] = field(default_factory=list)
+    inline: str = ""
+    committee: Optional[str] = None     # for decisions printed with a body name ("Beslutning Udvalget X den d")
+    date: Optional[str] = None
+
+
+_PREFIX = re.compile(r"^(?P<prefix>[A-ZÆØÅ]{2,7}(?:\s*/\s*[A-ZÆØÅ]{1,7})*)\s*[-–—:]\s+(?P<rest>\S.*)$")
+
+
+def _numkey(num: str) -> float:
+    m = re.match(r"(\d+)([a-z]?)", num)
+    if not m:
+        return -1
+    return int(m.group(1)) + (ord(m.group(2)) - 96) / 30 if m.group(2) else float(m.group(1))
+
+
+def _title_ok(title: str, keyword: bool) -> bool:
+    t = title.strip()
+    if not t:
+        return keyword
+    if len(t) > 250:
+        return False
+    if keyword:
+        return True
+    if not (t[0].isupper() or t[0].isdigit() or t[0] in "\"'«»“"):
+        return False
+    if labels.section_label(t):
+        return False
+    if re.match(r"^\d", t) and not re.match(r"^\d{4}\b", t):
+        return False
+    if t.endswith(("," , ";")):
+        return False
+    return True
+
+
+def _is_furniture(text: str) -> bool:
+    if not text:
+        return False
+    if danish.is_case_number_line(text):
+        return True
+    if labels.section_label(text):
+        return True
+    c, o = labels.closed_re()
+    if (c.match(text) or o.match(text)) and len(text) < 40:
+        return True
+    return False
+
+
+def candidates(lay: Layout) -> dict[str, list[Heading]]:
+    L = lay.lines
+    out: dict[str, list[Heading]] = {}
+    for i, ln in enumerate(L):
+        t = ln.text
+        if not t or len(t) > 260:
+            continue
+        for pat in labels.heading_patterns():
+            m = pat.rx.match(t)
+            if not m:
+                continue
+            title = (m.group("title") or "").strip()
+            if not _title_ok(title, pat.keyword):
+                continue
+            out.setdefault(pat.name, []).append(
+                Heading(i, m.group("num"), _numkey(m.group("num")), title, pat.name, pat.keyword))
+    return out
+
+
+def _fuzzy(a: str, b: str) -> float:
+    a, b = danish.fold(a), danish.fold(b)
+    if not a or not b:
+        return 0.0
+    if a == b or (len(b) > 20 and a.startswith(b)) or (len(a) > 20 and b.startswith(a)):
+        return 1.0
+    return difflib.SequenceMatcher(None, a, b).ratio()
+
+
+def _weight(h: Heading, nxt_idx: int, lay: Layout, toc: list[str]) -> float:
+    L = lay.lines
+    body = [L[j].text for j in range(h.idx + 1, min(nxt_idx, len(L))) if L[j].text]
+    w = 1.0
+    if not body:
+        w = 0.2
+    elif any(_is_furniture(t) for t in body[:6]):
+        w += 1.0
+    elif len(body) == 1 and not h.title:
+        w = 0.4
+    if h.keyword:
+        w += 0.5
+    if toc and h.title:
+        t = _strip_prefix(_strip_closed(h.title)[0])[0]
+        if max((_fuzzy(t, _strip_prefix(_strip_closed(x)[0])[0]) for x in toc), default=0) >= 0.85:
+            w += 1.0
+    # a blank line (or page start) before the heading
+    if h.idx > 0 and L[h.idx - 1].text and not L[h.idx - 1].text.endswith((".", ":")) and len(L[h.idx - 1].text) > 80:
+        w -= 0.3
+    return w
+
+
+def best_chain(cands: list[Heading], lay: Layout, toc: list[str]) -> tuple[float, list[Heading]]:
+    if not cands:
+        return 0.0, []
+    n = len(cands)
+    ws = [_weight(c, cands[i + 1].idx if i + 1 < n else len(lay.lines), lay, toc) for i, c in enumerate(cands)]
+    best = [0.0] * n
+    prev = [-1] * n
+    for j in range(n):
+        best[j] = ws[j]
+        for i in range(j):
+            gap = cands[j].key - cands[i].key
+            if gap <= 0:
+                continue
+            pen = 0.0 if gap <= 1 else min(2.0, 0.25 * (gap - 1))
+            if gap > 1 and gap == int(gap):
+                pen = min(2.0, 0.25 * (gap - 1))
+            s = best[i] + ws[j] - pen
+            if s > best[j]:
+                best[j], prev[j] = s, i
+    j = max(range(n), key=lambda k: best[k])
+    score = best[j]
+    chain = []
+    while j >= 0:
+        chain.append(cands[j])
+        j = prev[j]
+    chain.reverse()
+    # recompute weights along the chosen chain (bodies end at the next chosen heading)
+    return score, chain
+
+
+def find_headings(lay: Layout) -> list[Heading]:
+    cands = candidates(lay)
+    best: tuple[float, list[Heading]] = (0.0, [])
+    for name, cs in cands.items():
+        score, chain = best_chain(cs, lay, lay.toc_titles)
+        if len(chain) == 1 and not chain[0].keyword and score < 2.0:
+            continue
+        if score > best[0]:
+            best = (score, chain)
+    chain = best[1]
+    # titles: empty title -> next line; wrapped title -> join a short continuation line
+    L = lay.lines
+    for h in chain:
+        h.title_idx = h.idx
+        nxt = _next_text(L, h.idx)
+        if not h.title and nxt is not None and not _is_furniture(L[nxt].text):
+            h.title = L[nxt].text
+            h.title_idx = nxt
+            nxt = _next_text(L, nxt)
+        if (nxt is not None and nxt == h.title_idx + 1 and len(h.title) >= 50
+                and not h.title.endswith((".", ":")) and not _is_furniture(L[nxt].text)
+                and len(L[nxt].text) < 120):
+            after = _next_text(L, nxt)
+            if after is None or after > nxt + 1 or _is_furniture(L[after].text):
+                h.title = h.title + " " + L[nxt].text
+                h.title_idx = nxt
+    return chain
+
+
+def _next_text(L: list[Ln], i: int) -> Optional[int]:
+    for j in range(i + 1, len(L)):
+        if L[j].text:
+            return j
+    return None
+
+
+# --------------------------------------------------------------------------- titles
+
+def _strip_closed(title: str) -> tuple[str, bool]:
+    """"Lukket: X" / "X (Lukket)" / "Lukket punkt - X" -> (X, True)."""
+    t = title.strip()
+    closed = False
+    m = re.match(r"^\(?(?:Lukket|Fortroligt|Fortrolig)(?:\s+(?:punkt|sag|møde|dagsordenspunkt))?\)?\s*[:.–—-]\s*(.+)$", t, re.I)
+    if m:
+        t, closed = m.group(1).strip(), True
+    m = re.match(r"^(.+?)\s*[(\[](?:Lukket|Fortroligt|Lukket punkt|Lukket sag)[)\]]\s*$", t, re.I)
+    if m:
+        t, closed = m.group(1).strip(), True
+    m = re.match(r"^(.+?)\s+[-–—]\s+(?:Lukket punkt|Lukket sag)\s*$", t, re.I)
+    if m:
+        t, closed = m.group(1).strip(), True
+    t = re.sub(r"\s*[(\[](?:Åben|Åbent|Åben sag|Åbent punkt)[)\]]\s*$", "", t, flags=re.I)
+    return t, closed
+
+
+def _strip_prefix(title: str) -> tuple[str, Optional[str]]:
+    m = _PREFIX.match(title)
+    if m:
+        return m.group("rest").strip(), re.sub(r"\s+", "", m.group("prefix"))
+    return title, None
+
+
+def clean_title(title: str) -> tuple[str, Optional[str], bool]:
+    """Heading title -> (title without "Lukket: " and committee prefix, prefix, closed)."""
+    t, closed = _strip_closed(title)
+    t2, prefix = _strip_prefix(t)
+    t3, closed2 = _strip_closed(t2)
+    t3 = re.sub(r"\s*(?:\.{3,}|…)\s*\d*\s*$", "", t3)
+    return t3.strip(), prefix, closed or closed2
+
+
+# --------------------------------------------------------------------------- sections
+
+_BODY_WORD = r"(?:[\wæøåÆØÅ&,.'’/-]+\s+){0,8}?"
+_DEC_WITH_BODY = re.compile(
+    r"^(?P<label>Beslutning|Beslutninger|Behandling|Afgørelse|Vedtak|Protokol|Referat)"
+    r"(?:\s+(?:i|fra|på|af))?\s+(?P<committee>\S.*?)(?:\s*[-–,]?\s*(?:den|d\.)?\s*(?P<date>\d{1,2}[.\-/]\s*\d{1,2}[.\-/]\s*\d{2,4}|\d{1,2}\.\s*[a-zæøå]+\.?\s+\d{4}|\d{4}-\d{2}-\d{2}))?\s*:?\s*$",
+    re.I)
+_BODY_DECISION = re.compile(
+    r"^(?P<committee>\S.*?(?:udvalg|udvalget|udvalgets|bestyrelsen|bestyrelsens|byrådet|byrådets|rådet|rådets|"
+    r"forum|formandskabet|formannskapet|kommunestyret|utvalget|nævnet|nævnets))s?\s+(?:beslutning|afgørelse|behandling|vedtak)"
+    r"(?:\s*(?:den|d\.)?\s*(?P<date>\d{1,2}[.\-/]\s*\d{1,2}[.\-/]\s*\d{2,4}|\d{1,2}\.\s*[a-zæøå]+\.?\s+\d{4}|\d{4}-\d{2}-\d{2}))?\s*:?\s*$",
+    re.I)
+_DATE_FIRST = re.compile(
+    r"^(?P<date>\d{1,2}[.\-/]\d{1,2}[.\-/]\d{4}|\d{4}-\d{2}-\d{2}|\d{1,2}\.\s*[a-zæøå]+\.?\s+\d{4})\s*[-–:,]?\s+(?P<committee>\S.*)$", re.I)
+_DATE_LAST = re.compile(
+    r"^(?P<committee>\S.*?)\s*[-–:,]?\s+(?:den\s+|d\.\s*)?(?P<date>\d{1,2}[.\-/]\d{1,2}[.\-/]\d{4}|\d{4}-\d{2}-\d{2}|\d{1,2}\.\s*[a-zæøå]+\.?\s+\d{4})\s*:?\s*$", re.I)
+
+
+def _committee_like(s: str) -> bool:
+    f = s.casefold()
+    return any(w in f for w in labels.table()["header"]["committee_words"])
+
+
+def decision_header(text: str) -> Optional[tuple[str, Optional[str]]]:
+    """"Beslutning Udvalget for X den 08-01-2020" / "Økonomiudvalgets beslutning den 12.03.2024"
+    -> (committee, ISO date or None); None when the line is not such a header."""
+    if not text or len(text) > 200:
+        return None
+    m = _DEC_WITH_BODY.match(text)
+    if m:
+        com = m.group("committee").strip(" -–,:")
+        if _committee_like(com) and not com.endswith("."):
+            com = re.sub(r"^(?:i|fra|på|af)\s+", "", com, flags=re.I)
+            return danish.split_term(com)[0], danish.parse_date(m.group("date") or "")
+    m = _BODY_DECISION.match(text)
+    if m:
+        com = m.group("committee").strip()
+        com = re.sub(r"s$", "", com) if com.casefold().endswith(("udvalgets", "rådets", "byrådets", "bestyrelsens", "nævnets")) else com
+        return danish.split_term(com)[0], danish.parse_date(m.group("date") or "")
+    return None
+
+
+def history_entry(text: str) -> Optional[tuple[str, Optional[str]]]:
+    """A line in "Sagens forløb": "04-03-2024 Udvalget for X - 2022-2025" or "Udvalget for X 04-03-2024"."""
+    if not text or len(text) > 200:
+        return None
+    d = decision_header(text)
+    if d:
+        return d
+    for rx in (_DATE_FIRST, _DATE_LAST):
+        m = rx.match(text)
+        if m:
+            com = danish.split_term(m.group("committee").strip(" -–:,"))[0]
+            if _committee_like(com) and len(com.split()) <= 12:
+                return com, danish.parse_date(m.group("date"))
+    return None
+
+
+def split_sections(lines: list[Ln]) -> list[Block]:
+    """Cut an item's lines (after the heading) into labelled blocks; text before any
+    label is the 'lead' block (case numbers, open/closed markers, unlabelled text)."""
+    blocks = [Block("lead", "")]
+    in_history = False
+    for ln in lines:
+        t = ln.text
+        if not t:
+            continue
+        hit = labels.section_label(t)
+        dh = None if hit else decision_header(t)
+        if hit:
+            blk = Block(hit.kind, hit.label, inline=hit.rest)
+            if hit.kind == "casenumber" or hit.kind == "docnumber":
+                blocks[-1].lines.append(ln)       # labelled case number: keep in place
+                continue
+            blocks.append(blk)
+            in_history = hit.kind == "history"
+            continue
+        if dh:
+            blocks.append(Block("decision", t, committee=dh[0], date=dh[1]))
+            in_history = False
+            continue
+        if in_history:
+            he = history_entry(t)
+            if he:
+                blocks.append(Block("history-entry", t, committee=he[0], date=he[1]))
+                continue
+        blocks[-1].lines.append(ln)
+    return blocks

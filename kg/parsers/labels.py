@@ -1,0 +1,128 @@
+"""The label table (``kg/data/labels.toml``) loaded once, with compiled matchers.
+
+All layout knowledge of the parser (label words, heading patterns, outcome
+wordings, page furniture) lives in that data file; this module only turns it
+into regexes.
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Optional
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "labels.toml"
+
+
+@lru_cache(maxsize=1)
+def table() -> dict:
+    with open(DATA, "rb") as fh:
+        return tomllib.load(fh)
+
+
+def _alt(words) -> str:
+    ws = sorted({w.strip() for w in words if w.strip()}, key=len, reverse=True)
+    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in ws)
+
+
+@dataclass(frozen=True)
+class LabelHit:
+    kind: str
+    label: str
+    rest: str       # text after the label (inline value), stripped of ":" and spaces
+
+
+@lru_cache(maxsize=1)
+def _section_re() -> list[tuple[str, re.Pattern]]:
+    out = []
+    for kind, words in table()["sections"].items():
+        out.append((kind, re.compile(r"^(?P<label>" + _alt(words) + r")(?:\s*:\s*|\s*$)(?P<rest>.*)$", re.I)))
+    return out
+
+
+def section_label(line: str) -> Optional[LabelHit]:
+    """A section label at the start of ``line`` ("Beslutning", "Bilag: x.pdf"), longest label first."""
+    s = line.strip()
+    best = None
+    for kind, rx in _section_re():
+        m = rx.match(s)
+        if m and (best is None or len(m.group("label")) > len(best.label)):
+            best = LabelHit(kind, m.group("label"), m.group("rest").strip())
+    return best
+
+
+@lru_cache(maxsize=None)
+def header_re(kind: str) -> re.Pattern:
+    """``Label[:] value`` for a header label kind (date, time, location, members ...)."""
+    words = table()["header"][kind]
+    return re.compile(r"^(?P<label>" + _alt(words) + r")(?:\s*[:.]\s*|\s+|$)(?P<rest>.*)$", re.I)
+
+
+def header_words(kind: str) -> list[str]:
+    return list(table()["header"][kind])
+
+
+@lru_cache(maxsize=1)
+def toc_re() -> re.Pattern:
+    return re.compile(r"^(?:" + _alt(table()["toc"]["labels"]) + r")\s*:?\s*$", re.I)
+
+
+@dataclass(frozen=True)
+class HeadingPattern:
+    name: str
+    keyword: bool
+    rx: re.Pattern
+
+
+@lru_cache(maxsize=1)
+def heading_patterns() -> tuple[HeadingPattern, ...]:
+    return tuple(HeadingPattern(p["name"], bool(p.get("keyword")), re.compile(p["regex"], re.I if p.get("keyword") else 0))
+                 for p in table()["items"]["patterns"])
+
+
+@lru_cache(maxsize=1)
+def closed_re() -> tuple[re.Pattern, re.Pattern]:
+    c = table()["closed"]
+    return (re.compile(r"^(?:" + _alt(c["closed"]) + r")\b", re.I),
+            re.compile(r"^(?:" + _alt(c["open"]) + r")\b", re.I))
+
+
+@lru_cache(maxsize=1)
+def absence_phrases() -> tuple[re.Pattern, re.Pattern]:
+    a = table()["absence"]
+    return (re.compile(r"\b(?:" + _alt(a["meeting"]) + r")\b", re.I),
+            re.compile(r"\b(?:" + _alt(a["item"]) + r")\b", re.I))
+
+
+@lru_cache(maxsize=1)
+def roles() -> list[tuple[str, str]]:
+    """(word, role) pairs, longest word first."""
+    pairs = [(w.casefold(), role) for role, ws in table()["roles"].items() for w in ws]
+    return sorted(pairs, key=lambda t: len(t[0]), reverse=True)
+
+
+@lru_cache(maxsize=1)
+def role_re() -> re.Pattern:
+    return re.compile(r"(?<![\w])(?P<role>" + _alt(w for w, _ in roles()) + r")(?![\w])", re.I)
+
+
+def role_of(word: str) -> Optional[str]:
+    w = (word or "").strip(" .,:;()").casefold()
+    for k, r in roles():
+        if w == k:
+            return r
+    return None
+
+
+@lru_cache(maxsize=1)
+def outcome_res() -> list[tuple[str, list[re.Pattern]]]:
+    order = ["rejected", "postponed", "recommended", "approved", "noted", "discussed", "none"]
+    t = table()["outcomes"]
+    return [(k, [re.compile(r, re.I) for r in t[k]]) for k in order if k in t]
+
+
+@lru_cache(maxsize=1)
+def drop_res() -> list[re.Pattern]:
+    return [re.compile(r, re.I) for r in table()["lines"]["drop"]]

@@ -1,0 +1,135 @@
+"""Lines of a source, cleaned for parsing: page furniture (headers/footers
+repeated on every page, "Side 2 af 9", table rules) dropped, markdown/bold
+markers removed, and the table of contents recognised and set aside.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from . import labels
+
+
+@dataclass
+class Ln:
+    page: int
+    no: int          # 1-based line number in the whole document
+    text: str        # cleaned text ("" for blank lines)
+    raw: str
+
+
+@dataclass
+class Layout:
+    lines: list[Ln]                        # all lines, furniture and TOC blanked out
+    furniture: list[Ln] = field(default_factory=list)   # dropped header/footer lines
+    toc: list[Ln] = field(default_factory=list)         # table-of-contents entry lines
+    toc_titles: list[str] = field(default_factory=list)
+
+
+_MD = re.compile(r"^(?:#{1,6}\s+|>\s+)")
+_BOLD = re.compile(r"^(\*\*|__)(.*)\1$")
+_TOC_TAIL = re.compile(r"(?:\s*(?:\.{3,}|…+|\.\s\.\s\.)\s*\|?\s*\d{1,3}\s*\|?\s*$)|(?:\t\s*\d{1,3}\s*$)|(?:\|\s*\d{1,3}\s*\|\s*$)")
+_TABLE_ROW = re.compile(r"^\|.*\|$")
+
+
+def clean(text: str) -> str:
+    s = text.replace("\u00a0", " ").replace("\u200b", "").rstrip()
+    s = s.strip(" ")
+    s = _MD.sub("", s)
+    m = _BOLD.match(s.strip())
+    if m:
+        s = m.group(2)
+    s = re.sub(r"^\*\*(.+?)\*\*", r"\1", s)
+    return s.strip()
+
+
+def _key(s: str) -> str:
+    return re.sub(r"\d+", "#", re.sub(r"\s+", " ", s)).strip().casefold()
+
+
+def build(src) -> Layout:
+    lines = [Ln(l.page, l.line, clean(l.text), l.text) for l in src.lines()]
+    lay = Layout(lines)
+    drop = labels.drop_res()
+    # page furniture by pattern
+    for ln in lines:
+        if ln.text and any(rx.match(ln.text) for rx in drop):
+            if re.search(r"[A-Za-zÆØÅæøå]", ln.text):
+                lay.furniture.append(Ln(ln.page, ln.no, ln.text, ln.raw))
+            ln.text = ""
+    # lines repeated at the top or bottom of most pages
+    pages: dict[int, list[Ln]] = {}
+    for ln in lines:
+        if ln.text:
+            pages.setdefault(ln.page, []).append(ln)
+    if len(pages) >= 3:
+        cnt: Counter = Counter()
+        for pl in pages.values():
+            edge = pl[:3] + pl[-3:]
+            for k in {_key(x.text) for x in edge}:
+                cnt[k] += 1
+        rep = {k for k, c in cnt.items() if c >= max(2, len(pages) // 2) and len(k) > 1}
+        for pl in pages.values():
+            for x in pl[:3] + pl[-3:]:
+                if x.text and _key(x.text) in rep:
+                    lay.furniture.append(Ln(x.page, x.no, x.text, x.raw))
+                    x.text = ""
+    _find_toc(lay)
+    return lay
+
+
+def is_toc_line(text: str) -> bool:
+    return bool(text) and bool(_TOC_TAIL.search(text))
+
+
+def toc_title(text: str) -> str:
+    s = _TOC_TAIL.sub("", text)
+    s = s.strip().strip("|").strip()
+    s = re.sub(r"\s*(?:\.{2,}|…+)\s*$", "", s)
+    return s.strip()
+
+
+def _find_toc(lay: Layout) -> None:
+    L = lay.lines
+    n = len(L)
+    toc_label = labels.toc_re()
+    i = 0
+    while i < n:
+        t = L[i].text
+        start = None
+        if t and toc_label.match(t):
+            start = i + 1
+        elif is_toc_line(t):
+            # an unlabelled run of >= 3 toc-like lines
+            j, k = i, 0
+            while j < n and (not L[j].text or is_toc_line(L[j].text)):
+                k += bool(L[j].text)
+                j += 1
+            if k >= 3:
+                start = i
+        if start is None:
+            i += 1
+            continue
+        j = start
+        entries = []
+        while j < n:
+            tj = L[j].text
+            if not tj:
+                j += 1
+                continue
+            if is_toc_line(tj):
+                entries.append(L[j])
+                j += 1
+                continue
+            break
+        if entries:
+            if toc_label.match(L[i].text or ""):
+                L[i].text = ""
+            for e in entries:
+                lay.toc.append(Ln(e.page, e.no, e.text, e.raw))
+                lay.toc_titles.append(toc_title(e.text))
+                e.text = ""
+            i = j
+        else:
+            i += 1
