@@ -1,0 +1,345 @@
+"""Exports of the store: RDF serialisations and graph views for Gephi/pictures.
+
+``export(store, fmt, path, view=...)`` is the single entry point used by ``kg export``.
+
+* RDF: ``turtle`` (all graphs merged, duplicates removed), ``trig`` and ``nquads``
+  (named graphs kept), ``jsonld`` (named graphs kept, a readable ``@context`` with the
+  prefixes of our ontology and the reused vocabularies). Turtle/TriG/N-Quads are
+  streamed through pyoxigraph's serialisers; JSON-LD is streamed by our own writer
+  (pyoxigraph's JSON-LD serialiser has no ``@context``).
+* ``gexf`` / ``graphml``: a view of :mod:`kg.views` streamed into :mod:`kg.gexf` /
+  :mod:`kg.graphml` (no in-memory graph).
+* ``png``: the entities view drawn with networkx + matplotlib (small graphs only).
+
+Every output is written to a temporary file next to the target and renamed on success
+(:class:`kg.io.atomic_output`), so a failed export never leaves a half-written file.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Iterable, Iterator, Optional
+
+import pyoxigraph as ox
+
+from .io import atomic_output
+
+RDF_FORMATS = ("turtle", "trig", "nquads", "jsonld")
+VIEW_FORMATS = ("gexf", "graphml", "png")
+FORMATS = RDF_FORMATS + VIEW_FORMATS
+EXTENSIONS = {"turtle": ".ttl", "trig": ".trig", "nquads": ".nq", "jsonld": ".jsonld",
+              "gexf": ".gexf", "graphml": ".graphml", "png": ".png"}
+
+# Prefixes of our namespaces and of the vocabularies the ontology reuses
+# (docs: /work/shared/reference/anchors.md section 11). kg.mapping may add more.
+BASE_PREFIXES = {
+    "kg": "https://w3id.org/kgdk/ontology#",
+    "kgd": "https://w3id.org/kgdk/id/",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "sh": "http://www.w3.org/ns/shacl#",
+    "besluit": "http://data.vlaanderen.be/ns/besluit#",
+    "mandaat": "http://data.vlaanderen.be/ns/mandaat#",
+    "org": "http://www.w3.org/ns/org#",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "person": "http://www.w3.org/ns/person#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "schema": "http://schema.org/",
+    "frapo": "http://purl.org/cerif/frapo/",
+    "eli": "http://data.europa.eu/eli/ontology#",
+    "oa": "http://www.w3.org/ns/oa#",
+    "adms": "http://www.w3.org/ns/adms#",
+    "rov": "http://www.w3.org/ns/regorg#",
+    "m8g": "http://data.europa.eu/m8g/",
+    "wdt": "http://www.wikidata.org/prop/direct/",
+}
+
+
+class ExportError(Exception):
+    """A problem the user can fix (bad format, view, path): one line for stderr."""
+
+
+def prefixes() -> dict:
+    """Our prefixes, plus any ``PREFIXES`` that :mod:`kg.mapping` declares."""
+    out = dict(BASE_PREFIXES)
+    try:
+        from .vocab import PREFIXES as vocab_prefixes
+        for k, v in vocab_prefixes.items():
+            out.setdefault(str(k), str(v))
+    except Exception:  # pragma: no cover
+        pass
+    try:
+        from . import mapping  # noqa: WPS433 (optional: written by the graph helper)
+        extra = getattr(mapping, "PREFIXES", None)
+        if isinstance(extra, dict):
+            for k, v in extra.items():
+                out.setdefault(str(k), str(v))
+    except Exception:  # pragma: no cover - mapping missing or broken must not break exports
+        pass
+    return out
+
+
+# --------------------------------------------------------------------------- store access
+def oxistore(store) -> ox.Store:
+    """The pyoxigraph store behind a :class:`kg.store.Store` (or a pyoxigraph store itself)."""
+    if isinstance(store, ox.Store):
+        return store
+    for name in ("db", "ox", "store", "_store", "_db"):
+        s = getattr(store, name, None)
+        if isinstance(s, ox.Store):
+            return s
+    raise TypeError(f"cannot find a pyoxigraph store in {type(store).__name__}")
+
+
+def _graph_order(st: ox.Store) -> list:
+    """Default graph first, then named graphs sorted by IRI (deterministic output)."""
+    named = sorted(st.named_graphs(), key=lambda g: str(g))
+    return [ox.DefaultGraph()] + named
+
+
+def iter_quads(st: ox.Store) -> Iterator[ox.Quad]:
+    """All quads, graph by graph (each graph streamed from the store's index)."""
+    for g in _graph_order(st):
+        yield from st.quads_for_pattern(None, None, None, g)
+
+
+def iter_distinct_triples(st: ox.Store) -> Iterator[ox.Triple]:
+    """Every triple of every graph once (Turtle has no graphs: a triple stated in two
+    documents' graphs is written once)."""
+    q = "SELECT DISTINCT ?s ?p ?o WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
+    for row in st.query(q):
+        yield ox.Triple(row[0], row[1], row[2])
+
+
+# --------------------------------------------------------------------------- RDF
+def write_rdf(store, fmt: str, out) -> None:
+    """Serialise the whole store as ``fmt`` into the binary file ``out``."""
+    st = oxistore(store)
+    pfx = prefixes()
+    if fmt == "nquads":
+        ox.serialize(iter_quads(st), out, ox.RdfFormat.N_QUADS)
+    elif fmt == "trig":
+        ox.serialize(iter_quads(st), out, ox.RdfFormat.TRIG, prefixes=pfx)
+    elif fmt == "turtle":
+        ox.serialize(iter_distinct_triples(st), out, ox.RdfFormat.TURTLE, prefixes=pfx)
+    elif fmt == "jsonld":
+        write_jsonld(iter_quads(st), out, pfx)
+    else:
+        raise ExportError(f"unknown RDF format {fmt!r}")
+
+
+# --------------------------------------------------------------------------- JSON-LD
+class _Compactor:
+    """IRI -> compact IRI with the longest matching prefix (only where the result is safe)."""
+
+    def __init__(self, pfx: dict):
+        self.items = sorted(pfx.items(), key=lambda kv: -len(kv[1]))
+
+    def __call__(self, iri: str) -> str:
+        for p, ns in self.items:
+            if iri.startswith(ns) and len(iri) > len(ns):
+                local = iri[len(ns):]
+                # "p://x" would read as an absolute IRI; "p:" + "" is pointless
+                if not local.startswith("//"):
+                    return f"{p}:{local}"
+        return iri
+
+
+def _jsonld_term(t, cx: _Compactor):
+    if isinstance(t, ox.NamedNode):
+        return {"@id": cx(t.value)}
+    if isinstance(t, ox.BlankNode):
+        return {"@id": f"_:{t.value}"}
+    if isinstance(t, ox.Literal):
+        if t.language:
+            return {"@value": t.value, "@language": t.language}
+        dt = t.datatype.value
+        if dt == "http://www.w3.org/2001/XMLSchema#string":
+            return t.value
+        return {"@value": t.value, "@type": cx(dt)}
+    raise ExportError(f"cannot write {type(t).__name__} in JSON-LD")  # RDF-star triples
+
+
+def _node_object(subject, pairs: list, cx: _Compactor) -> dict:
+    sid = subject.value if isinstance(subject, ox.NamedNode) else f"_:{subject.value}"
+    obj: dict = {"@id": cx(sid) if isinstance(subject, ox.NamedNode) else sid}
+    types = []
+    for p, o in pairs:
+        if p == _RDF_TYPE and isinstance(o, ox.NamedNode):
+            types.append(cx(o.value))
+            continue
+        obj.setdefault(cx(p), []).append(_jsonld_term(o, cx))
+    if types:
+        obj["@type"] = types if len(types) > 1 else types[0]
+    return obj
+
+
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+
+def write_jsonld(quads: Iterable[ox.Quad], out, pfx: Optional[dict] = None) -> None:
+    """Stream quads (grouped by graph, then subject, as :func:`iter_quads` yields them)
+    as one JSON-LD document::
+
+        {"@context": {prefixes}, "@graph": [ default-graph nodes...,
+                                             {"@id": G, "@graph": [nodes of G]} ... ]}
+
+    Memory: one subject's properties at a time. A subject split over non-adjacent runs
+    is written as two node objects with the same ``@id`` (JSON-LD merges them).
+    """
+    pfx = pfx or prefixes()
+    cx = _Compactor(pfx)
+    enc = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+    def w(s: str) -> None:
+        out.write(s.encode("utf-8"))
+
+    w('{"@context":' + enc.encode(dict(sorted(pfx.items()))) + ',\n"@graph":[')
+    first_top = True
+    cur_graph = None          # graph term currently open (None = none open)
+    graph_open = False
+    first_in_graph = True
+    subj = None
+    pairs: list = []
+
+    def flush_subject():
+        nonlocal first_in_graph, first_top
+        if subj is None:
+            return
+        text = enc.encode(_node_object(subj, pairs, cx))
+        if graph_open:
+            w(("\n  " if first_in_graph else ",\n  ") + text)
+            first_in_graph = False
+        else:
+            w(("\n" if first_top else ",\n") + text)
+            first_top = False
+
+    for q in quads:
+        g = q.graph_name
+        if cur_graph is None or g != cur_graph:
+            flush_subject()
+            subj, pairs = None, []
+            if graph_open:
+                w("]}")
+                graph_open = False
+            cur_graph = g
+            if not isinstance(g, ox.DefaultGraph):
+                gid = cx(g.value) if isinstance(g, ox.NamedNode) else f"_:{g.value}"
+                w(("\n" if first_top else ",\n") + '{"@id":' + enc.encode(gid) + ',"@graph":[')
+                first_top = False
+                graph_open = True
+                first_in_graph = True
+        if q.subject != subj:
+            flush_subject()
+            subj, pairs = q.subject, []
+        pairs.append((q.predicate.value, q.object))
+    flush_subject()
+    if graph_open:
+        w("]}")
+    w("\n]}\n")
+
+
+# --------------------------------------------------------------------------- picture
+LEGEND_ORDER = ["Municipality", "Committee", "Person", "Party", "Organization", "Funder", "Project",
+                "Meeting", "AgendaItem"]
+
+
+def draw_view_png(view, path, *, max_nodes: int = 2000, dpi: int = 150) -> dict:
+    """Draw a (small) view with networkx + matplotlib (Agg): colours per type, labels, legend.
+
+    Only for small graphs: the picture is a networkx graph in memory. Larger views are
+    cut to the ``max_nodes`` best-connected nodes (by documents), which the title says.
+    """
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import networkx as nx
+    from matplotlib.lines import Line2D
+
+    g = nx.DiGraph()
+    for n in view.nodes():
+        g.add_node(n.id, label=n.label, type=n.attrs.get("type", "Other"), color=n.color or (90, 90, 90),
+                   docs=n.attrs.get("documents") or 1)
+    for e in view.edges():
+        if g.has_edge(e.source, e.target):
+            g[e.source][e.target]["weight"] += e.weight
+            g[e.source][e.target]["types"].add(e.attrs.get("type"))
+        else:
+            g.add_edge(e.source, e.target, weight=e.weight, types={e.attrs.get("type")})
+    total = g.number_of_nodes()
+    cut = ""
+    if total > max_nodes:
+        keep = sorted(g.nodes, key=lambda n: (-g.degree(n, weight="weight"), n))[:max_nodes]
+        g = g.subgraph(keep).copy()
+        cut = f" (the {max_nodes} best-connected of {total} nodes)"
+    n = g.number_of_nodes()
+    size = min(30.0, max(10.0, 2.2 * n ** 0.5))
+    fig, ax = plt.subplots(figsize=(size * 1.25, size))
+    if n:
+        pos = nx.spring_layout(g.to_undirected(), seed=7, k=2.2 / max(1, n) ** 0.5, iterations=200, weight=None)
+        colors = [tuple(c / 255 for c in g.nodes[v]["color"][:3]) for v in g]
+        sizes = [120 + 90 * min(25, g.nodes[v]["docs"]) ** 0.8 for v in g]
+        widths = [0.6 + 0.8 * min(6.0, d["weight"]) ** 0.7 for _, _, d in g.edges(data=True)]
+        nx.draw_networkx_edges(g, pos, ax=ax, width=widths, alpha=0.35, edge_color="#555555",
+                               arrows=True, arrowsize=8, node_size=sizes, connectionstyle="arc3,rad=0.06")
+        nx.draw_networkx_nodes(g, pos, ax=ax, node_color=colors, node_size=sizes, linewidths=0.6,
+                               edgecolors="white")
+        fs = 9 if n < 80 else 7 if n < 250 else 5
+        labels = {v: _short(g.nodes[v]["label"]) for v in g}
+        nx.draw_networkx_labels(g, pos, labels=labels, ax=ax, font_size=fs,
+                                bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.7))
+    from .views import COLORS
+    present = {g.nodes[v]["type"] for v in g}
+    order = [t for t in LEGEND_ORDER if t in present] + sorted(present - set(LEGEND_ORDER))
+    handles = [Line2D([0], [0], marker="o", color="w", markerfacecolor=tuple(c / 255 for c in COLORS.get(t, COLORS["Other"])),
+                      markersize=11, label=f"{t} ({sum(1 for v in g if g.nodes[v]['type'] == t)})") for t in order]
+    if handles:
+        ax.legend(handles=handles, loc="upper left", fontsize=11, frameon=True, title="Node type")
+    ax.set_title(f"kg {view.name} view: {n} nodes, {g.number_of_edges()} edges{cut}; "
+                 f"edge width = supporting documents", fontsize=13)
+    ax.set_axis_off()
+    fig.tight_layout()
+    fig.savefig(str(path), format="png", dpi=dpi)
+    plt.close(fig)
+    return {"nodes": n, "edges": g.number_of_edges()}
+
+
+def _short(label: str, n: int = 34) -> str:
+    from .gexf import xml_clean
+    label = " ".join(xml_clean(label).split())
+    return label if len(label) <= n else label[: n - 1] + "…"
+
+
+# --------------------------------------------------------------------------- entry point
+def export(store, fmt: str, path, view: str = "entities") -> dict:
+    """Write the store as ``fmt`` to ``path`` (atomically). Returns a small summary dict."""
+    path = Path(path)
+    if fmt not in FORMATS:
+        raise ExportError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
+    if not path.parent.exists():
+        raise ExportError(f"{path}: directory {path.parent} does not exist")
+    summary: dict = {"format": fmt, "path": str(path)}
+    with atomic_output(path) as tmp:
+        if fmt in RDF_FORMATS:
+            with open(tmp, "wb") as f:
+                write_rdf(store, fmt, f)
+        else:
+            from .views import make_view
+            v = make_view(store, view)
+            summary["view"] = view
+            if fmt == "png":
+                summary.update(draw_view_png(v, tmp))
+            else:
+                with open(tmp, "w", encoding="utf-8", newline="\n") as f:
+                    if fmt == "gexf":
+                        from .gexf import write_view_gexf
+                        n, m = write_view_gexf(v, f)
+                    else:
+                        from .graphml import write_view_graphml
+                        n, m = write_view_graphml(v, f)
+                summary.update(nodes=n, edges=m)
+    return summary

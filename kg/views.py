@@ -1,0 +1,465 @@
+"""Graph views of the store for Gephi / GraphML / pictures, computed with SPARQL.
+
+A raw triple dump is useless in Gephi, so a view projects the RDF graph onto the
+things people explore:
+
+* ``entities`` (default): municipalities, committees, persons, parties, organisations,
+  funders and projects as nodes; memberships, governing, funding, grants, partnerships,
+  participation and mentions as typed edges whose weight is the number of supporting
+  source documents (= meetings; every document is one named graph).
+* ``meetings``: the entities view plus meetings and agenda items (held by, on agenda,
+  attended, mentions).
+* ``full``: every IRI resource as a node (literal values as attributes), every IRI-valued
+  triple except ``rdf:type`` as an edge.
+
+Nothing is copied into a Python graph: each view runs a few SPARQL queries (edges are
+aggregated with ``GROUP BY`` in the store) and yields :class:`Node` / :class:`Edge`
+rows one at a time to a streaming writer (:mod:`kg.gexf`, :mod:`kg.graphml`).
+
+Node type is read from the IRI path that :mod:`kg.iris` builds
+(``kgd:<type>/...``), which is stable whatever classes the ontology assigns; the
+predicates are the ontology terms of :mod:`kg.mapping` (``TERMS`` below names the
+defaults from the reuse table, overridden by constants that ``kg.mapping`` exports).
+"""
+from __future__ import annotations
+
+import re
+from typing import Iterator, NamedTuple, Optional
+from urllib.parse import unquote
+
+import pyoxigraph as ox
+
+from .iris import DATA
+
+# --------------------------------------------------------------------------- vocabulary
+# Predicates used by the views, by role. Each entry is a SPARQL property path
+# (alternatives with |). Defaults follow /work/shared/reference/anchors.md section 11.
+TERMS = {
+    "label": "<http://www.w3.org/2004/02/skos/core#prefLabel>|<http://xmlns.com/foaf/0.1/name>"
+             "|<http://schema.org/name>|<http://www.w3.org/2000/01/rdf-schema#label>"
+             "|<http://purl.org/dc/terms/title>",
+    "notation": "<http://www.w3.org/2004/02/skos/core#notation>|<http://purl.org/dc/terms/identifier>",
+    "governs": "<http://data.vlaanderen.be/ns/besluit#bestuurt>",
+    "member": "<http://www.w3.org/ns/org#member>",
+    "organization": "<http://www.w3.org/ns/org#organization>",
+    "role": "<http://www.w3.org/ns/org#role>",
+    "held_by": "<http://data.vlaanderen.be/ns/besluit#isGehoudenDoor>",
+    "meeting_date": "<http://www.w3.org/ns/prov#startedAtTime>|<http://data.vlaanderen.be/ns/besluit#geplandeStart>"
+                    "|<http://purl.org/dc/terms/date>",
+    "funder": "<http://schema.org/funder>|<http://purl.org/cerif/frapo/isAwardedBy>",
+    "funded": "<http://schema.org/fundedItem>|<http://purl.org/cerif/frapo/funds>",
+    "recipient": "<https://w3id.org/kgdk/ontology#recipient>",
+    "partner": "<https://w3id.org/kgdk/ontology#partner>",
+    "participant": "<https://w3id.org/kgdk/ontology#participant>",
+    "start": "<http://purl.org/cerif/frapo/hasStartDate>|<http://schema.org/startDate>",
+    "end": "<http://purl.org/cerif/frapo/hasEndDate>|<http://schema.org/endDate>",
+}
+
+
+def _load_terms() -> dict:
+    """TERMS with any ``VIEW_TERMS`` override published by :mod:`kg.mapping`."""
+    terms = dict(TERMS)
+    try:
+        from . import mapping
+        extra = getattr(mapping, "VIEW_TERMS", None)
+        if isinstance(extra, dict):
+            terms.update(extra)
+    except Exception:  # pragma: no cover
+        pass
+    return terms
+
+
+# Node kinds (first IRI path segment under kgd:) per view, and their display type.
+ENTITY_KINDS = {"municipality": "Municipality", "committee": "Committee", "person": "Person",
+                "party": "Party", "organization": "Organization", "project": "Project"}
+MEETING_KINDS = {"meeting": "Meeting", "item": "AgendaItem"}
+
+# Colours per type (tab10-like, readable on white and on Gephi's dark background)
+COLORS = {
+    "Municipality": (31, 119, 180), "Committee": (255, 127, 14), "Person": (44, 160, 44),
+    "Party": (148, 103, 189), "Organization": (140, 86, 75), "Funder": (214, 39, 40),
+    "Project": (23, 190, 207), "Meeting": (188, 189, 34), "AgendaItem": (127, 127, 127),
+    "Grant": (227, 119, 194), "Decision": (174, 199, 232), "Case": (255, 187, 120),
+    "Document": (199, 199, 199), "Other": (90, 90, 90),
+}
+
+NODE_ATTRS = [("type", "string"), ("municipality", "string"), ("municipality_code", "string"),
+              ("ids", "string"), ("documents", "integer"), ("iri", "string")]
+EDGE_ATTRS = [("type", "string"), ("role", "string"), ("documents", "integer"),
+              ("first", "string"), ("last", "string")]
+
+
+class Node(NamedTuple):
+    id: str
+    label: str
+    attrs: dict
+    color: Optional[tuple] = None
+    size: Optional[float] = None
+    spells: Optional[list] = None
+
+
+class Edge(NamedTuple):
+    source: str
+    target: str
+    weight: float
+    attrs: dict
+    start: Optional[str] = None
+    end: Optional[str] = None
+    label: Optional[str] = None
+    spells: Optional[list] = None
+    dyn: Optional[dict] = None
+
+
+# --------------------------------------------------------------------------- labels
+_KIND_RE = re.compile(re.escape(DATA) + r"([a-z]+)/(.*)$")
+
+
+def kind_of(iri: str) -> Optional[str]:
+    m = _KIND_RE.match(iri)
+    return m.group(1) if m else None
+
+
+def readable_tail(iri: str) -> str:
+    """A human-readable fallback label for an IRI: never the raw IRI.
+
+    ``kgd:person/350/soeren-hansen`` -> ``Soeren Hansen``; ``kgd:meeting/350/jai/2024-03-06``
+    -> ``jai 2024-03-06``; ``http://x/ns#SomeThing`` -> ``Some Thing``.
+    """
+    m = _KIND_RE.match(iri)
+    if m:
+        kind, rest = m.group(1), m.group(2)
+        parts = [p for p in rest.split("/") if p]
+        if kind in ("meeting", "item", "decision"):
+            # <code>/<committee>/<date[-HHMM]>[/<item no>]: "JAI 2024-03-06 16:30 #3"
+            parts = parts[1:] if parts and parts[0].isdigit() else parts
+            out = []
+            for i, p in enumerate(parts[:4]):
+                dm = re.fullmatch(r"(\d{4}-\d{2}-\d{2})(?:-(\d{2})(\d{2}))?", p)
+                if dm:
+                    out.append(dm.group(1) + (f" {dm.group(2)}:{dm.group(3)}" if dm.group(2) else ""))
+                elif i == 0:
+                    out.append(p.upper() if len(p) <= 6 else p.replace("-", " ").capitalize())
+                else:
+                    out.append(("#" if kind != "meeting" else "") + p.replace("-", " "))
+            return " ".join(out) or kind
+        if kind == "membership" and len(parts) >= 3:
+            return " ".join(x.replace("-", " ") for x in parts[-2:]).title()
+        tail = parts[-1] if parts else kind
+        if kind in ("municipality",) and tail.isdigit():
+            return f"Municipality {tail}"
+        words = unquote(tail).replace("-", " ").replace("_", " ").strip()
+        return words[:1].upper() + words[1:] if words else kind
+    tail = re.split(r"[#/:]", iri.rstrip("/#"))[-1] or iri
+    tail = unquote(tail)
+    tail = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", tail).replace("_", " ").replace("-", " ")
+    return tail.strip() or "resource"
+
+
+def _lit(t) -> Optional[str]:
+    return None if t is None else t.value
+
+
+def _int(t) -> int:
+    try:
+        return int(t.value) if t is not None else 0
+    except ValueError:
+        return 0
+
+
+def _date(t) -> Optional[str]:
+    if t is None:
+        return None
+    v = t.value[:10]
+    return v if re.fullmatch(r"\d{4}-\d{2}-\d{2}", v) else None
+
+
+# --------------------------------------------------------------------------- views
+def _oxistore(store) -> ox.Store:
+    from .export import oxistore
+    return oxistore(store)
+
+
+class View:
+    """Base: subclasses define ``kinds`` and ``edge_queries``."""
+
+    name = "view"
+    description = ""
+    node_attrs = NODE_ATTRS
+    edge_attrs = EDGE_ATTRS
+    dynamic = True
+
+    def __init__(self, store):
+        self.st = _oxistore(store)
+        self.t = _load_terms()
+        self._muni_labels: Optional[dict] = None
+        self.stats = {"nodes": 0, "edges": 0, "skipped_edges": 0}
+        self._ids: set = set()   # ids of the nodes written: an edge never points to a missing node
+
+    # ---- helpers
+    def q(self, sparql: str):
+        return self.st.query(sparql, use_default_graph_as_union=True)
+
+    def kind_filter(self, var: str, kinds) -> str:
+        alts = " || ".join(f'STRSTARTS(STR(?{var}), "{DATA}{k}/")' for k in kinds)
+        return f"FILTER({alts})"
+
+    def municipality_labels(self) -> dict:
+        """code -> label of the municipalities in the store (at most ~100)."""
+        if self._muni_labels is None:
+            out = {}
+            rows = self.q(f"""SELECT ?m (SAMPLE(?l) AS ?label) WHERE {{
+                ?m ?p ?o . {self.kind_filter('m', ['municipality'])}
+                OPTIONAL {{ ?m {self.t['label']} ?l }} }} GROUP BY ?m""")
+            for r in rows:
+                code = r["m"].value.rsplit("/", 1)[-1]
+                out[code] = _lit(r["label"]) or f"Municipality {code}"
+            self._muni_labels = out
+        return self._muni_labels
+
+    def display_type(self, kind: str, funder: bool) -> str:
+        if kind == "organization" and funder:
+            return "Funder"
+        return ENTITY_KINDS.get(kind) or MEETING_KINDS.get(kind) or kind.capitalize()
+
+    # ---- nodes
+    def nodes(self) -> Iterator[Node]:
+        t = self.t
+        kinds = list(self.kinds)
+        sparql = f"""SELECT ?n ?label ?ids ?docs ?funder WHERE {{
+          {{ SELECT ?n (COUNT(DISTINCT ?g) AS ?docs) WHERE {{
+               {{ SELECT DISTINCT ?n WHERE {{ {{ ?n ?p0 ?o0 }} UNION {{ ?s0 ?p0 ?n }}
+                                             {self.kind_filter('n', kinds)} }} }}
+               OPTIONAL {{ GRAPH ?g {{ ?n ?p1 ?o1 }} FILTER(STRSTARTS(STR(?g), "{DATA}document/")) }}
+             }} GROUP BY ?n }}
+          OPTIONAL {{ SELECT ?n (SAMPLE(?l) AS ?label) WHERE {{ ?n {t['label']} ?l }} GROUP BY ?n }}
+          OPTIONAL {{ SELECT ?n (GROUP_CONCAT(DISTINCT STR(?i); separator="; ") AS ?ids)
+                      WHERE {{ ?n {t['notation']} ?i }} GROUP BY ?n }}
+          OPTIONAL {{ SELECT DISTINCT ?n (true AS ?funder) WHERE {{ ?gr {t['funder']} ?n }} }}
+        }}"""
+        munis = self.municipality_labels()
+        for r in self.q(sparql):
+            iri = r["n"].value
+            kind = kind_of(iri) or "other"
+            typ = self.display_type(kind, r["funder"] is not None)
+            label = _lit(r["label"]) or readable_tail(iri)
+            code = None
+            rest = iri[len(DATA) + len(kind) + 1:]
+            first = rest.split("/", 1)[0]
+            if kind == "municipality" or (kind in ("committee", "person", "meeting", "item") and first.isdigit()):
+                code = first
+            docs = _int(r["docs"])
+            attrs = {"type": typ, "municipality": munis.get(code) if code else None,
+                     "municipality_code": code, "ids": _lit(r["ids"]), "documents": docs, "iri": iri}
+            self.stats["nodes"] += 1
+            self._ids.add(iri)
+            yield Node(iri, label, attrs, COLORS.get(typ, COLORS["Other"]), size=_size(docs))
+
+    # ---- edges
+    def edge_queries(self) -> list:
+        """(edge type, SPARQL body binding ?s ?t ?g [?role] [?d]) per edge kind."""
+        raise NotImplementedError
+
+    def edges(self) -> Iterator[Edge]:
+        date_path = self.t["meeting_date"]
+        held = self.t["held_by"]
+        for etype, body in self.edge_queries():
+            sparql = f"""SELECT ?s ?t (COUNT(DISTINCT ?g) AS ?w) (SAMPLE(?role0) AS ?role)
+                           (MIN(?d) AS ?first) (MAX(?d) AS ?last) WHERE {{
+                {body}
+                OPTIONAL {{ GRAPH ?g {{ ?mt {held} ?anyc ; {date_path} ?dt }} }}
+                BIND(SUBSTR(STR(?dt), 1, 10) AS ?d)
+            }} GROUP BY ?s ?t"""
+            for r in self.q(sparql):
+                s, tgt = r["s"].value, r["t"].value
+                if s == tgt:
+                    continue
+                if s not in self._ids or tgt not in self._ids:
+                    self.stats["skipped_edges"] += 1
+                    continue
+                w = _int(r["w"]) or 1
+                first, last = _date(r["first"]), _date(r["last"])
+                attrs = {"type": etype, "role": _lit(r["role"]), "documents": w,
+                         "first": first, "last": last}
+                self.stats["edges"] += 1
+                yield Edge(s, tgt, float(w), attrs, start=first, end=last, label=etype)
+
+
+def _size(docs: int) -> float:
+    return round(4.0 + 3.0 * (docs ** 0.5), 2)
+
+
+class EntitiesView(View):
+    name = "entities"
+    description = ("kg entities view: municipalities, committees, persons, parties, organisations, "
+                   "funders, projects; edge weight = number of source documents")
+    kinds = tuple(ENTITY_KINDS)
+
+    def _mention_body(self, source_kinds) -> str:
+        """A committee 'mentions' an entity when an agenda item/meeting/decision of one of its
+        meetings links to it (any predicate: the ontology's mention and reference terms)."""
+        t = self.t
+        return f"""GRAPH ?g {{ ?mt {t['held_by']} ?s . ?x ?p ?t . }}
+                {self.kind_filter('s', ['committee'])}
+                {self.kind_filter('x', ['meeting', 'item', 'decision'])}
+                {self.kind_filter('t', ['organization', 'project', 'municipality'])}"""
+
+    def edge_queries(self) -> list:
+        t = self.t
+        ent = list(self.kinds)
+        return [
+            ("member", f"""GRAPH ?g {{ ?ms {t['member']} ?s ; {t['organization']} ?t .
+                               OPTIONAL {{ ?ms {t['role']} ?r }} }}
+                           {self.kind_filter('t', ['committee', 'organization'])}
+                           {self.kind_filter('s', ['person'])}
+                           BIND(REPLACE(STR(?r), "^.*/", "") AS ?role0)"""),
+            ("party", f"""GRAPH ?g {{ ?ms {t['member']} ?s ; {t['organization']} ?t . }}
+                          {self.kind_filter('t', ['party'])} {self.kind_filter('s', ['person'])}"""),
+            ("governs", f"""GRAPH ?g {{ ?s {t['governs']} ?t }} {self.kind_filter('s', ['committee'])}
+                            {self.kind_filter('t', ['municipality'])}"""),
+            ("funds", f"""GRAPH ?g {{ ?gr {t['funder']} ?s ; {t['funded']} ?t }}
+                          {self.kind_filter('s', ent)} {self.kind_filter('t', ent)}"""),
+            ("grant", f"""GRAPH ?g {{ ?gr {t['funder']} ?s ; {t['recipient']} ?t }}
+                          {self.kind_filter('s', ent)} {self.kind_filter('t', ent)}"""),
+            ("partner", f"""GRAPH ?g {{ ?s {t['partner']} ?t }}
+                            {self.kind_filter('s', ent)} {self.kind_filter('t', ent)}"""),
+            ("participant", f"""GRAPH ?g {{ ?s {t['participant']} ?t }}
+                                {self.kind_filter('s', ent)} {self.kind_filter('t', ent)}"""),
+            ("mentions", self._mention_body(["committee"])),
+        ]
+
+
+class MeetingsView(EntitiesView):
+    name = "meetings"
+    description = "kg meetings view: the entities view plus meetings and agenda items"
+    kinds = tuple(ENTITY_KINDS) + tuple(MEETING_KINDS)
+
+    def edge_queries(self) -> list:
+        t = self.t
+        ent = list(ENTITY_KINDS)
+        return super().edge_queries() + [
+            ("held_by", f"""GRAPH ?g {{ ?s {t['held_by']} ?t }} {self.kind_filter('s', ['meeting'])}
+                            {self.kind_filter('t', ['committee'])}"""),
+            ("on_agenda", f"""GRAPH ?g {{ ?s ?p ?t }} {self.kind_filter('s', ['item'])}
+                              {self.kind_filter('t', ['meeting'])}"""),
+            ("on_agenda", f"""GRAPH ?g {{ ?t ?p ?s }} {self.kind_filter('s', ['item'])}
+                              {self.kind_filter('t', ['meeting'])}"""),
+            ("attended", f"""GRAPH ?g {{ ?t ?p ?s }} {self.kind_filter('s', ['person'])}
+                             {self.kind_filter('t', ['meeting'])}"""),
+            ("item_mentions", f"""GRAPH ?g {{ ?s ?p ?t }} {self.kind_filter('s', ['item'])}
+                                  {self.kind_filter('t', ['organization', 'project', 'municipality', 'person'])}"""),
+        ]
+
+
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+
+class FullView(View):
+    """Every IRI resource as a node; literal values as node attributes (declared up front
+    from the predicates that carry literals); IRI-valued triples (except rdf:type) as edges
+    with weight = number of graphs stating them. Sorts subjects in the store."""
+
+    name = "full"
+    description = "kg full view: every resource; literal values as attributes"
+    dynamic = False
+    edge_attrs = [("type", "string"), ("predicate", "string"), ("documents", "integer")]
+
+    def __init__(self, store):
+        super().__init__(store)
+        from .export import prefixes
+        self._pfx = sorted(prefixes().items(), key=lambda kv: -len(kv[1]))
+        preds = [r["p"].value for r in self.q(
+            "SELECT DISTINCT ?p WHERE { ?s ?p ?o FILTER(isLiteral(?o)) } ORDER BY ?p")]
+        self._pred_attr = {}
+        used = {a for a, _ in NODE_ATTRS}
+        for p in preds:
+            name = self.curie(p).replace(":", "_")
+            while name in used or name in ("label", "weight", "id"):
+                name += "_"
+            used.add(name)
+            self._pred_attr[p] = name
+        self.node_attrs = NODE_ATTRS + [(n, "string") for n in self._pred_attr.values()]
+
+    def curie(self, iri: str) -> str:
+        for p, ns in self._pfx:
+            if iri.startswith(ns) and len(iri) > len(ns):
+                return f"{p}:{iri[len(ns):]}"
+        return iri
+
+    def nodes(self) -> Iterator[Node]:
+        munis = self.municipality_labels()
+        t = self.t
+        label_preds = {p.strip("<>") for p in t["label"].split("|")}
+        # subjects with their literals and types, grouped by subject
+        cur, lits, types = None, {}, []
+
+        def make(iri, lits, types):
+            kind = kind_of(iri)
+            typ = (ENTITY_KINDS.get(kind) or MEETING_KINDS.get(kind) or (kind or "").capitalize()) \
+                if kind else (readable_tail(types[0]) if types else "Resource")
+            label = None
+            for p in label_preds:
+                if p in lits:
+                    label = lits[p][0]
+                    break
+            attrs = {"type": typ, "iri": iri}
+            code = None
+            if kind:
+                first = iri[len(DATA) + len(kind) + 1:].split("/", 1)[0]
+                if first.isdigit():
+                    code = first
+            attrs["municipality_code"] = code
+            attrs["municipality"] = munis.get(code) if code else None
+            for p, vals in lits.items():
+                attrs[self._pred_attr[p]] = " | ".join(vals)
+            self.stats["nodes"] += 1
+            self._ids.add(iri)
+            return Node(iri, label or readable_tail(iri), attrs, COLORS.get(typ, COLORS["Other"]))
+
+        rows = self.q("""SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o FILTER(isIRI(?s)) } ORDER BY ?s""")
+        for r in rows:
+            s = r["s"].value
+            if s != cur:
+                if cur is not None:
+                    yield make(cur, lits, types)
+                cur, lits, types = s, {}, []
+            p, o = r["p"].value, r["o"]
+            if p == _RDF_TYPE:
+                if isinstance(o, ox.NamedNode):
+                    types.append(o.value)
+            elif isinstance(o, ox.Literal):
+                lits.setdefault(p, []).append(o.value)
+        if cur is not None:
+            yield make(cur, lits, types)
+        # IRIs that only ever appear as objects (and are not classes)
+        rows = self.q("""SELECT DISTINCT ?o WHERE { ?s ?p ?o FILTER(isIRI(?o) && ?p != <http://www.w3.org/1999/02/22-rdf-syntax-ns#type>)
+                          FILTER NOT EXISTS { ?o ?p2 ?x } }""")
+        for r in rows:
+            yield make(r["o"].value, {}, [])
+
+    def edges(self) -> Iterator[Edge]:
+        # weight = number of named graphs stating the triple (0 -> 1: only in the default graph)
+        rows = self.q("""SELECT ?s ?p ?t (COUNT(DISTINCT ?g) AS ?w) WHERE {
+                           ?s ?p ?t FILTER(isIRI(?s) && isIRI(?t) && ?p != <http://www.w3.org/1999/02/22-rdf-syntax-ns#type>)
+                           OPTIONAL { GRAPH ?g { ?s ?p ?t } } } GROUP BY ?s ?p ?t""")
+        for r in rows:
+            if r["s"].value not in self._ids or r["t"].value not in self._ids:
+                self.stats["skipped_edges"] += 1
+                continue
+            p = r["p"].value
+            w = _int(r["w"]) or 1
+            name = self.curie(p)
+            self.stats["edges"] += 1
+            yield Edge(r["s"].value, r["t"].value, float(w),
+                       {"type": readable_tail(p), "predicate": name, "documents": w}, label=name)
+
+
+VIEWS = {"entities": EntitiesView, "meetings": MeetingsView, "full": FullView}
+
+
+def make_view(store, name: str = "entities") -> View:
+    try:
+        cls = VIEWS[name]
+    except KeyError:
+        from .export import ExportError
+        raise ExportError(f"unknown view {name!r} (choose from {', '.join(VIEWS)})") from None
+    return cls(store)
