@@ -153,5 +153,37 @@ def push(endpoint, graph_store, user, password, store_dir, batch, graphs):
          f"{rep['mode']}) in {rep['seconds']:.1f} s")
 
 
+# --------------------------------------------------------------------------- export (issue 6)
+@main.command("export")
+@click.option("--format", "fmt", required=True,
+              type=click.Choice(["turtle", "trig", "nquads", "jsonld", "gexf", "graphml", "png"]),
+              help="RDF (turtle, trig, nquads, jsonld), a graph view for Gephi (gexf, graphml) or a picture (png).")
+@click.option("-o", "--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Output file (written to a temporary file and renamed when complete).")
+@click.option("--view", type=click.Choice(["entities", "meetings", "full"]), default="entities", show_default=True,
+              help="Graph view for gexf/graphml/png (ignored for RDF formats).")
+@click.option("--store", "store_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Store directory (default $KG_STORE or ./kg-store).")
+def export_cmd(fmt, out, view, store_dir):
+    """Export the store: RDF serialisations, Gephi views (GEXF 1.3, GraphML) or a PNG picture."""
+    from .export import ExportError, export
+    from .store import Store, StoreError, default_path
+
+    try:
+        st = Store.open(store_dir or default_path(), create=False)
+    except StoreError as e:
+        _err(f"error: {e}")
+        sys.exit(2)
+    try:
+        rep = export(st, fmt, out, view=view)
+    except (ExportError, OSError) as e:
+        _err(f"error: {e}")
+        sys.exit(2)
+    finally:
+        st.close()
+    what = f" ({rep['view']} view: {rep['nodes']} nodes, {rep['edges']} edges)" if "nodes" in rep else ""
+    _err(f"wrote {out}{what}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
