@@ -210,23 +210,6 @@ def _attachments(blk: Block) -> list[str]:
     return out
 
 
-def _recommendation_lines(lead: list[Ln]) -> tuple[Optional[str], set[int]]:
-    """Unlabelled "X indstiller," / "Forvaltningen indstiller:" followed by its list."""
-    used: set[int] = set()
-    texts = [ln for ln in lead if ln.text]
-    for k, ln in enumerate(texts):
-        if re.search(r"\b(?:indstiller|foreslår|anbefaler)\s*[,:]?\s*$", ln.text, re.I) and len(ln.text) < 150:
-            rec = [ln]
-            for x in texts[k + 1:]:
-                if re.match(r"^(?:[-•*]\s*|\d+\.\s*)?(?:at|At)\b", x.text) or (rec and len(rec) == 1):
-                    rec.append(x)
-                else:
-                    break
-            used = {x.no for x in rec}
-            return _text(rec), used
-    return None, used
-
-
 def _parse_item(h: Heading, body: list[Ln], L: list[Ln], hdr: Header, end: int) -> dict:
     title, prefix, closed = clean_title(h.title)
     blocks = split_sections(body)
@@ -275,9 +258,8 @@ def _parse_item(h: Heading, body: list[Ln], L: list[Ln], hdr: Header, end: int) 
     for b in blocks:
         if b.kind == "recommendation" and recommendation is None:
             recommendation = _text(([Ln(0, 0, b.inline, b.inline)] if b.inline else []) + b.lines)
-    rec2, rec_used = _recommendation_lines(lead_rest)
-    if recommendation is None:
-        recommendation = rec2
+            if recommendation and not re.search(r"\bat\b|\w{4}", recommendation):
+                recommendation = None
     # signature sheets: names in an item titled "Underskriftsblad" and the like
     signature: list[NameEntry] = []
     if _SIGNATURE.search(title):
@@ -290,7 +272,7 @@ def _parse_item(h: Heading, body: list[Ln], L: list[Ln], hdr: Header, end: int) 
     body_text = "\n".join([L[h.idx].text] + [ln.text for ln in body if ln.text])
     return {
         "number": h.number, "title": title, "prefix": prefix, "closed": closed, "rule": h.rule,
-        "case_numbers": case_numbers, "blocks": blocks, "lead_rest": lead_rest, "rec_used": rec_used,
+        "case_numbers": case_numbers, "blocks": blocks, "lead_rest": lead_rest,
         "absent": absent, "attachments": attachments, "summary": summary, "recommendation": recommendation,
         "signature": signature, "span": Span(L[h.idx].page, L[h.idx].no, last), "body": body_text,
         "decision": None, "other": [],
@@ -337,13 +319,22 @@ def _assign_decisions(r: dict, hdr: Header) -> None:
             if t:
                 parts.append(t)
         decision = danish.collapse(" ".join(parts))
-    elif len(blocks) == 1:
-        # no labelled sections at all: short unlabelled text after the case numbers is the decision
-        skip = set(_absence_lines(blocks[0])) | set(r["rec_used"])
-        t = _text(r["lead_rest"], skip)
-        if t and (len(t) <= 300 or danish.outcomes_of(t)):
-            if len(t) <= 600:
-                decision = t
+    elif all(b.kind == "lead" or (b.kind == "recommendation" and not b.label) for b in blocks):
+        # no labelled sections at all: short unlabelled text after the case numbers (or after
+        # an unlabelled "X indstiller, at ..." list) is the decision
+        recs = [b for b in blocks if b.kind == "recommendation"]
+        if recs:
+            tail = []
+            for ln in recs[-1].lines[1:]:
+                if not tail and re.match(r"^(?:[-•*]\s*|\d+[.)]\s*)?(?:at|At)\b", ln.text):
+                    continue
+                tail.append(ln)
+            lines, skip = tail, _absence_in(tail)[1]
+        else:
+            lines, skip = r["lead_rest"], set(_absence_lines(blocks[0]))
+        t = _text(lines, skip)
+        if t and (len(t) <= 300 or (danish.outcomes_of(t) and len(t) <= 600)):
+            decision = t
     r["decision"] = decision
     r["other"] = other
 

@@ -314,6 +314,11 @@ def split_sections(lines: list[Ln]) -> list[Block]:
             blocks.append(Block("decision", t, committee=dh[0], date=dh[1]))
             in_history = False
             continue
+        sl = labels.section_line(t)
+        if sl and blocks[-1].kind != sl:
+            blocks.append(Block(sl, "", lines=[ln]))
+            in_history = False
+            continue
         if in_history:
             he = history_entry(t)
             if he:

@@ -53,6 +53,20 @@ def section_label(line: str) -> Optional[LabelHit]:
     return best
 
 
+@lru_cache(maxsize=1)
+def _section_line_res() -> list[tuple[str, re.Pattern]]:
+    return [(k, re.compile(r, re.I)) for k, rs in table().get("section_lines", {}).items() for r in rs]
+
+
+def section_line(line: str) -> Optional[str]:
+    """The kind of section an unlabelled line opens ("X indstiller," -> recommendation), or None."""
+    s = line.strip()
+    for kind, rx in _section_line_res():
+        if rx.match(s):
+            return kind
+    return None
+
+
 @lru_cache(maxsize=None)
 def header_re(kind: str) -> re.Pattern:
     """``Label[:] value`` for a header label kind (date, time, location, members ...)."""

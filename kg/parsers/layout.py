@@ -80,13 +80,32 @@ def build(src) -> Layout:
 
 
 def is_toc_line(text: str) -> bool:
-    return bool(text) and bool(_TOC_TAIL.search(text))
+    """A table-of-contents entry: a title with dot leaders or a tab and a page number
+    (a row of a numeric table, "Drift\t271\t12", is not)."""
+    if not text:
+        return False
+    m = _TOC_TAIL.search(text)
+    if not m:
+        return False
+    before = text[:m.start()]
+    if re.search(r"(?:\t|\|)\s*[\d.,%-]+\s*\|?\s*$", before) or not re.search(r"[A-Za-zÆØÅæøå]{3}", before):
+        return False
+    return True
+
+
+def _has_leaders(text: str) -> bool:
+    return bool(re.search(r"\.{3,}|…", text or ""))
 
 
 def toc_title(text: str) -> str:
     s = _TOC_TAIL.sub("", text)
     s = s.strip().strip("|").strip()
     s = re.sub(r"\s*(?:\.{2,}|…+)\s*$", "", s)
+    for pat in labels.heading_patterns():
+        m = pat.rx.match(s)
+        if m and (m.group("title") or "").strip():
+            s = m.group("title").strip()
+            break
     return s.strip()
 
 
@@ -94,19 +113,26 @@ def _find_toc(lay: Layout) -> None:
     L = lay.lines
     n = len(L)
     toc_label = labels.toc_re()
+    # an unlabelled TOC precedes the items: only before the first section label
+    limit = n
+    for k, ln in enumerate(L):
+        if ln.text and labels.section_label(ln.text) and not is_toc_line(ln.text):
+            limit = k
+            break
     i = 0
     while i < n:
         t = L[i].text
         start = None
         if t and toc_label.match(t):
             start = i + 1
-        elif is_toc_line(t):
+        elif i < limit and is_toc_line(t):
             # an unlabelled run of >= 3 toc-like lines
-            j, k = i, 0
+            j, k, lead = i, 0, 0
             while j < n and (not L[j].text or is_toc_line(L[j].text)):
                 k += bool(L[j].text)
+                lead += _has_leaders(L[j].text)
                 j += 1
-            if k >= 3:
+            if k >= 3 and (lead or j <= limit):
                 start = i
         if start is None:
             i += 1
