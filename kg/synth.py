@@ -503,6 +503,10 @@ def plan_document(world: World, docs: int, i: int, variant_rate: float, revision
         if it.kind in ("grant", "project", "regular") and r.random() < 0.15:
             it.staff = (staff[_h("staff", world.seed, i, j) % len(staff)],)
         items.append(it)
+    if layout == "albertslund":   # the digital signature sheet is an item of its own in this layout
+        seq = (_h("case", world.seed, i, "sign") % 90000) + 100
+        items.append(ItemPlan(base + n_items, "Underskriftsblad", False, _case_numbers(r, case_style, day, seq),
+                              "signature", "sign"))
     return dict(index=i, code=code, committee=committee, abbr=abbr, date=day, term=term, layout=layout,
                 variant=variant, members=mem, absent=absent, start=start_h, end=end_h,
                 room=r.choice(ROOMS), items=items, revision=revision, rseed=_h("render", world.seed, i, revision))
@@ -659,7 +663,7 @@ class _Doc:
         toc = []
         for it in items:
             t = it.title
-            if prefix and p["abbr"]:
+            if prefix and p["abbr"] and it.kind != "sign":
                 t = f"{p['abbr']} - {t}"
             if it.closed:
                 t = f"Lukket: {t}"
@@ -683,21 +687,27 @@ class _Doc:
                 self.para(f"{self.muni.formal} {com}\t{_ddmmyyyy(d)}\tSide {page}")
             if lay == "albertslund" and r.random() < 0.3:
                 out.append("\f")
+            if it.kind == "sign":
+                self.para(self.heading(it, prefix=False))
+                self.signatures(it, mem, absent)
+                continue
             self.para(self.heading(it, prefix))
             self.item(it, lay, party, absent, date_s)
-        # ---- signatures
-        if lay == "albertslund":
-            n = items[-1].number + 1
-            self.para(self.heading(ItemPlan(n, "Underskriftsblad", False, (), "none", "sign"), prefix=False))
-            self.para(f"{lab['decision']}")
-            for nm, pa, role in mem:
-                self.record_member(nm, pa)
-                if nm in absent:
-                    self.para(f"{nm} ({pa}) deltog ikke i mødet")
-                else:
-                    self.para(("Formand " if role == "formand" else "") + f"{nm} ({pa})")
         text = "\n".join(out).rstrip("\n") + "\n"
         return text
+
+    def signatures(self, it: ItemPlan, mem, absent):
+        self.truth["cases"].update(it.case_numbers)
+        for c in it.case_numbers:
+            self.para(c)
+        self.para(self.lab["summary"] if self.p["variant"] else "Anledning", "", "Underskrivning af protokollen.")
+        self.para(self.lab["decision"])
+        for nm, pa, role in mem:
+            self.record_member(nm, pa)
+            if nm in absent:
+                self.para(f"{nm} ({pa}) deltog ikke i mødet")
+            else:
+                self.para(("Formand " if role == "formand" else "") + f"{nm} ({pa})")
 
     def item(self, it: ItemPlan, lay: str, party: dict, absent: set, date_s: str):
         p, r, lab = self.p, self.r, self.lab
@@ -861,7 +871,8 @@ def generate(out_dir, docs: int = 300, seed: int = 1, variant_rate: float = 0.25
                 funders.add(f)
                 c["grant_amount_total"] += amount
             for it in items:
-                outcomes[it.outcome] += 1
+                if it.kind != "sign":
+                    outcomes[it.outcome] += 1
                 if it.project >= 0:
                     pr = world.projects[it.project]
                     for f in pr.funders:
