@@ -101,7 +101,7 @@ _LEXICAL = re.compile(
 )
 _UPDATE_KEYWORDS = re.compile(
     r"(?<![\w:?$\-.])(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY)(?![\w:\-])", re.I)
-_SERVICE_KEYWORD = re.compile(r"(?<![\w:?$\-.])SERVICE(?![\w:\-])", re.I)
+_SERVICE_KEYWORD = re.compile(r"(?<![\w:?$\-])SERVICE(?![\w:\-])", re.I)  # no "." in the lookbehind: "?o .SERVICE" is valid SPARQL
 
 
 def _blank_lexicals(text: str) -> str:
