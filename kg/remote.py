@@ -1,0 +1,206 @@
+"""An external SPARQL store: `kg push` (upload the named graphs) and remote queries.
+
+Push
+----
+Every named graph of the store except the bookkeeping graph (``kgd:graph/meta``, which holds
+local file paths) is uploaded, so a re-push replaces exactly what an earlier push wrote:
+
+* **Graph Store HTTP Protocol** (``--graph-store URL``): per graph, the first batch of
+  triples is ``PUT`` (replace; idempotent) and further batches are ``POST`` (append) to
+  ``URL?graph=G`` (Virtuoso's ``/sparql-graph-crud*`` takes ``graph-uri=``; used when the URL
+  says so). Bodies are N-Triples sent as ``text/turtle`` (every store reads it).
+* **SPARQL 1.1 Update** (no ``--graph-store``): per graph ``DROP SILENT GRAPH <G>`` then
+  ``INSERT DATA { GRAPH <G> { ... } }`` batches, POSTed as ``application/sparql-update``.
+
+Terms are written by pyoxigraph (N-Triples escaping); non-ASCII characters in literals and
+IRIs are additionally written as ``\\uXXXX`` escapes, so no store can mis-decode them.
+Authentication: HTTP Basic or Digest, whichever the server asks for (urllib handlers).
+
+Remote query
+------------
+:func:`remote_query` runs SPARQL through SPARQLWrapper (a real SPARQL Protocol client) and
+parses the SPARQL-JSON answer with pyoxigraph, so callers get the same result objects as from
+the embedded store (:class:`pyoxigraph.QuerySolutions`, :class:`~pyoxigraph.QueryBoolean`).
+"""
+from __future__ import annotations
+
+import time
+import urllib.error
+import urllib.request
+from typing import Callable, Iterable, Iterator, Optional
+from urllib.parse import urlencode, urlsplit
+
+import pyoxigraph as ox
+
+
+class RemoteError(Exception):
+    """A problem talking to the external store (one line, names the URL)."""
+
+
+# --------------------------------------------------------------------------- serialisation
+def _ascii_escape(s: str) -> str:
+    out = []
+    for ch in s:
+        o = ord(ch)
+        if o < 0x80:
+            out.append(ch)
+        elif o <= 0xFFFF:
+            out.append("\\u%04X" % o)
+        else:
+            out.append("\\U%08X" % o)
+    return "".join(out)
+
+
+def nt_term(t) -> str:
+    """One term in N-Triples syntax, ASCII only (valid in Turtle, N-Triples and SPARQL)."""
+    if isinstance(t, ox.BlankNode):
+        # kg graphs have no blank nodes; keep them distinct per push anyway
+        return "_:" + t.value
+    return _ascii_escape(str(t))
+
+
+def nt_lines(triples: Iterable) -> Iterator[str]:
+    for t in triples:
+        yield f"{nt_term(t.subject)} {nt_term(t.predicate)} {nt_term(t.object)} .\n"
+
+
+def _batches(it: Iterable, n: int) -> Iterator[list]:
+    buf = []
+    for x in it:
+        buf.append(x)
+        if len(buf) >= n:
+            yield buf
+            buf = []
+    if buf:
+        yield buf
+
+
+# --------------------------------------------------------------------------- HTTP
+def _opener(url: str, user: Optional[str], password: Optional[str]):
+    handlers = []
+    if user is not None:
+        mgr = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+        mgr.add_password(None, url, user, password or "")
+        handlers += [urllib.request.HTTPDigestAuthHandler(mgr), urllib.request.HTTPBasicAuthHandler(mgr)]
+    return urllib.request.build_opener(*handlers)
+
+
+def _request(opener, method: str, url: str, body: bytes, ctype: str, timeout: float = 300) -> int:
+    req = urllib.request.Request(url, data=body, method=method, headers={"Content-Type": ctype})
+    try:
+        with opener.open(req, timeout=timeout) as r:
+            r.read()
+            return r.status
+    except urllib.error.HTTPError as e:
+        detail = e.read(400).decode("utf-8", "replace").strip().replace("\n", " ")
+        raise RemoteError(f"{method} {url}: HTTP {e.code} {e.reason}" + (f": {detail}" if detail else "")) from None
+    except (urllib.error.URLError, OSError) as e:
+        raise RemoteError(f"{method} {url}: {getattr(e, 'reason', e)}") from None
+
+
+def graph_store_url(base: str, graph: Optional[str]) -> str:
+    """``base?graph=G`` (``graph-uri=`` for Virtuoso's sparql-graph-crud), ``?default`` for None."""
+    if graph is None:
+        return base + ("&" if "?" in base else "?") + "default"
+    key = "graph-uri" if "sparql-graph-crud" in urlsplit(base).path else "graph"
+    return base + ("&" if "?" in base else "?") + urlencode({key: graph})
+
+
+# --------------------------------------------------------------------------- push
+def pushed_graphs(store) -> list[str]:
+    """The named graphs a push uploads: all but the store's bookkeeping graph."""
+    from . import iris
+    meta = iris.meta_graph()
+    return [g for g in store.graphs() if g != meta]
+
+
+def push(store, *, endpoint: Optional[str] = None, graph_store: Optional[str] = None,
+         user: Optional[str] = None, password: Optional[str] = None, batch: int = 20000,
+         graphs: Optional[list[str]] = None, progress: Optional[Callable[[str], None]] = None,
+         timeout: float = 300) -> dict:
+    """Upload the store's named graphs; re-pushing replaces them. Returns counts and timing."""
+    if not graph_store and not endpoint:
+        raise RemoteError("push needs --graph-store URL (Graph Store Protocol) or --endpoint URL (SPARQL Update)")
+    t0 = time.perf_counter()
+    todo = graphs if graphs else pushed_graphs(store)
+    known = set(store.graphs())
+    for g in todo:
+        if g not in known:
+            raise RemoteError(f"no graph {g} in the store")
+    url = graph_store or endpoint
+    opener = _opener(url, user, password)
+    n_triples = n_req = 0
+    for i, g in enumerate(todo, 1):
+        triples = (ox.Triple(q.subject, q.predicate, q.object) for q in store.quads(g))
+        first = True
+        if graph_store:
+            for chunk in _batches(nt_lines(triples), batch):
+                body = "".join(chunk).encode("ascii")
+                _request(opener, "PUT" if first else "POST", graph_store_url(graph_store, g), body,
+                         "text/turtle", timeout)
+                first = False
+                n_req += 1
+                n_triples += len(chunk)
+            if first:   # empty graph: replace with nothing
+                _request(opener, "PUT", graph_store_url(graph_store, g), b"", "text/turtle", timeout)
+                n_req += 1
+        else:
+            gi = nt_term(ox.NamedNode(g))
+            _request(opener, "POST", endpoint, f"DROP SILENT GRAPH {gi}".encode("ascii"),
+                     "application/sparql-update", timeout)
+            n_req += 1
+            for chunk in _batches(nt_lines(triples), batch):
+                body = f"INSERT DATA {{ GRAPH {gi} {{\n{''.join(chunk)}}} }}".encode("ascii")
+                _request(opener, "POST", endpoint, body, "application/sparql-update", timeout)
+                n_req += 1
+                n_triples += len(chunk)
+        if progress and (i == len(todo) or i % 50 == 0):
+            progress(f"pushed {i}/{len(todo)} graphs ({n_triples} triples)")
+    return {"graphs": len(todo), "triples": n_triples, "requests": n_req,
+            "mode": "graph store protocol" if graph_store else "sparql update",
+            "seconds": time.perf_counter() - t0}
+
+
+# --------------------------------------------------------------------------- remote query
+def remote_query(endpoint: str, sparql: str, *, user: Optional[str] = None, password: Optional[str] = None,
+                 auth: str = "basic", timeout: float = 300):
+    """Run a SELECT/ASK (SPARQL JSON) or CONSTRUCT/DESCRIBE (N-Triples) query on `endpoint` via SPARQLWrapper.
+
+    Returns pyoxigraph objects: QuerySolutions, QueryBoolean, or a list of Triples.
+    """
+    from SPARQLWrapper import DIGEST, BASIC, JSON, N3, POST, SPARQLWrapper
+    from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+
+    sw = SPARQLWrapper(endpoint)
+    sw.setQuery(sparql)
+    sw.setMethod(POST)
+    sw.setTimeout(int(timeout))
+    if user is not None:
+        sw.setHTTPAuth(DIGEST if auth == "digest" else BASIC)
+        sw.setCredentials(user, password or "")
+    qtype = sw.queryType
+    graph = qtype in ("CONSTRUCT", "DESCRIBE")
+    if graph:
+        sw.setReturnFormat(N3)
+        sw.setOnlyConneg(True)
+        sw.addCustomHttpHeader("Accept", "application/n-triples, text/turtle;q=0.9")
+    else:
+        sw.setReturnFormat(JSON)
+    try:
+        res = sw.query()
+        raw = res.response.read()
+        ctype = (res.response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+    except SPARQLWrapperException as e:
+        msg = str(e).strip().replace("\n", " ")
+        raise RemoteError(f"{endpoint}: {msg[:500]}") from None
+    except urllib.error.HTTPError as e:
+        raise RemoteError(f"{endpoint}: HTTP {e.code} {e.reason}") from None
+    except (urllib.error.URLError, OSError) as e:
+        raise RemoteError(f"{endpoint}: {getattr(e, 'reason', e)}") from None
+    try:
+        if graph:
+            fmt = ox.RdfFormat.N_TRIPLES if ctype in ("application/n-triples", "text/plain") else ox.RdfFormat.TURTLE
+            return [ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(raw, format=fmt)]
+        return ox.parse_query_results(raw, format=ox.QueryResultsFormat.JSON)
+    except (SyntaxError, ValueError) as e:
+        raise RemoteError(f"{endpoint}: unreadable answer ({ctype or 'no content type'}): {e}") from None

@@ -1,0 +1,223 @@
+"""Shared helpers for the server tests: a seed store, a `kg serve` subprocess, a throw-away Virtuoso.
+
+Imported by tests/test_serve*.py, tests/test_browser.py and tests/test_virtuoso.py (no conftest.py).
+Missing system programs (virtuoso-t, chromium) make the tests FAIL, never skip: CI installs them.
+"""
+from __future__ import annotations
+
+import configparser
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "examples" / "minutes"
+PY = sys.executable
+
+# A hand-written graph: used when `kg build` is not available, and always for the XSS check.
+XSS_LABEL = 'STAR <script>window.__pwned=1</script> & "Co"'
+TRIG = """@base <https://w3id.org/kgdk/id/> .
+@prefix kg: <https://w3id.org/kgdk/ontology#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
+<document/aaaa> {
+  <document/aaaa> a kg:SourceDocument ; rdfs:label "Referat JAI 2024-03-06" .
+  <municipality/350> a kg:Municipality ; rdfs:label "Lejre Kommune" ; kg:code 350 .
+  <project/jobformidling-foerst> a kg:Project ; rdfs:label "Jobformidling Først" ;
+     kg:fundedBy <organization/xss> ; kg:partner <municipality/350> ;
+     prov:wasDerivedFrom <document/aaaa> ; kg:page 2 ; kg:line 41 .
+  <organization/xss> a kg:Organization ; rdfs:label "%s" .
+}
+""" % XSS_LABEL.replace('"', '\\"')
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def kg_cmd(*args: str) -> list[str]:
+    return [PY, "-m", "kg.cli", *args]
+
+
+def have_build() -> bool:
+    try:
+        import kg.build  # noqa: F401
+    except Exception:
+        return False
+    r = subprocess.run(kg_cmd("build", "--help"), capture_output=True, text=True, cwd=ROOT)
+    return r.returncode == 0
+
+
+def build_seed_store(path: Path) -> Path:
+    """`kg build examples/minutes --store PATH` (the real pipeline)."""
+    r = subprocess.run(kg_cmd("build", str(SEEDS), "--store", str(path)), capture_output=True, text=True,
+                       cwd=ROOT, timeout=600)
+    assert r.returncode == 0, f"kg build failed ({r.returncode}): {r.stderr[-2000:]}"
+    return path
+
+
+def trig_store(path: Path, trig: str = TRIG) -> Path:
+    """A store holding the hand-written TriG (one named graph per graph block)."""
+    import pyoxigraph as ox
+    from kg.store import Store
+
+    quads = list(ox.parse(trig.encode("utf-8"), format=ox.RdfFormat.TRIG))
+    by_graph: dict[str, list] = {}
+    for q in quads:
+        by_graph.setdefault(q.graph_name.value, []).append(q)
+    st = Store.open(path, create=True)
+    st.replace_graphs(by_graph)
+    st.close()
+    return path
+
+
+def add_trig(path: Path, trig: str = TRIG) -> None:
+    """Add the hand-written graphs to an existing store (keeps what is there)."""
+    import pyoxigraph as ox
+    from kg.store import Store
+
+    by_graph: dict[str, list] = {}
+    for q in ox.parse(trig.encode("utf-8"), format=ox.RdfFormat.TRIG):
+        by_graph.setdefault(q.graph_name.value, []).append(q)
+    st = Store.open(path, create=False)
+    st.replace_graphs(by_graph)
+    st.close()
+
+
+def http_get(url: str, accept: str | None = None, timeout: float = 30) -> tuple[int, dict, bytes]:
+    req = urllib.request.Request(url, headers={"Accept": accept} if accept else {})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            return r.status, dict(r.headers), r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, dict(e.headers), e.read()
+
+
+def http(method: str, url: str, body: bytes | None = None, headers: dict | None = None,
+         timeout: float = 30) -> tuple[int, dict, bytes]:
+    req = urllib.request.Request(url, data=body, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            return r.status, dict(r.headers), r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, dict(e.headers), e.read()
+
+
+class KGServe:
+    """`kg serve` as a real subprocess on a free loopback port (port 0, read back from its banner)."""
+
+    def __init__(self, store: Path, *args: str):
+        self.proc = subprocess.Popen(kg_cmd("serve", "--store", str(store), "--port", "0", "--quiet", *args),
+                                     cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        self.base = None
+        deadline = time.monotonic() + 60
+        lines = []
+        while time.monotonic() < deadline:
+            line = self.proc.stderr.readline()
+            if not line:
+                if self.proc.poll() is not None:
+                    break
+                continue
+            lines.append(line)
+            m = re.search(r"(http://127\.0\.0\.1:\d+)/", line)
+            if m:
+                self.base = m.group(1)
+                break
+        if not self.base:
+            self.stop()
+            raise RuntimeError("kg serve did not start: " + "".join(lines))
+        self.endpoint = self.base + "/sparql"
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        if self.proc.stderr:
+            self.proc.stderr.close()
+
+
+# --------------------------------------------------------------------------- Virtuoso
+VIRTUOSO_INI = Path("/etc/virtuoso-opensource-7/virtuoso.ini")
+
+
+class Virtuoso:
+    """A throw-away Virtuoso 7 (Debian virtuoso-opensource) in `workdir` on free loopback ports."""
+
+    def __init__(self, workdir: Path):
+        exe = shutil.which("virtuoso-t")
+        assert exe, "virtuoso-t not found: install the Debian package virtuoso-opensource (.ci/run does)"
+        assert VIRTUOSO_INI.is_file(), f"{VIRTUOSO_INI} missing (virtuoso-opensource not installed?)"
+        self.dir = Path(workdir)
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.sql_port, self.http_port = free_port(), free_port()
+        cfg = configparser.RawConfigParser(strict=False, inline_comment_prefixes=(";",))
+        cfg.optionxform = str
+        cfg.read(VIRTUOSO_INI)
+        d = self.dir
+        cfg["Database"].update({"DatabaseFile": str(d / "virtuoso.db"), "ErrorLogFile": str(d / "virtuoso.log"),
+                                "LockFile": str(d / "virtuoso.lck"), "TransactionFile": str(d / "virtuoso.trx"),
+                                "xa_persistent_file": str(d / "virtuoso.pxa")})
+        cfg["TempDatabase"].update({"DatabaseFile": str(d / "virtuoso-temp.db"),
+                                    "TransactionFile": str(d / "virtuoso-temp.trx")})
+        cfg["Parameters"]["ServerPort"] = f"127.0.0.1:{self.sql_port}"
+        cfg["Parameters"]["NumberOfBuffers"] = "10000"
+        cfg["Parameters"]["MaxDirtyBuffers"] = "6000"
+        cfg["Parameters"]["DirsAllowed"] = f"., {d}, /usr/share/virtuoso-opensource-7/vad"
+        cfg["HTTPServer"]["ServerPort"] = f"127.0.0.1:{self.http_port}"
+        self.ini = d / "virtuoso.ini"
+        with open(self.ini, "w") as f:
+            cfg.write(f)
+        self.log = open(d / "stdout.log", "w")
+        self.proc = subprocess.Popen([exe, "+configfile", str(self.ini), "+foreground"], cwd=d,
+                                     stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.base = f"http://127.0.0.1:{self.http_port}"
+        self.endpoint = self.base + "/sparql"
+        self.update_endpoint = self.base + "/sparql-auth"
+        self.graph_store = self.base + "/sparql-graph-crud-auth"
+        self._wait()
+
+    def _wait(self, timeout: float = 120) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("virtuoso exited: " + self.logtext())
+            try:
+                st, _, _ = http_get(self.endpoint + "?query=ASK%7B%7D", timeout=2)
+                if st == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.5)
+        self.stop()
+        raise RuntimeError("virtuoso did not answer in time: " + self.logtext())
+
+    def logtext(self) -> str:
+        p = self.dir / "virtuoso.log"
+        return p.read_text(errors="replace")[-3000:] if p.exists() else ""
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(10)
+        self.log.close()
