@@ -198,6 +198,7 @@ def find_municipalities(text: str, bare: bool = True) -> list[MunicipalityMatch]
                     r[2] = "bare"
         i = j + 1
     out = []
+    seen_spans = set()
     for m, muni, cue in raw:
         end = m.end()
         printed = m.group(0)
@@ -210,7 +211,34 @@ def find_municipalities(text: str, bare: bool = True) -> list[MunicipalityMatch]
             if not bare or m.group("name") in AMBIGUOUS_BARE or muni.name in AMBIGUOUS_BARE:
                 continue
         out.append(MunicipalityMatch(muni.name, muni.code, m.start(), end, printed, cue))
+        seen_spans.add(m.start())
+    # names in an explicit list of municipalities that are misspelt ("Stevn"): fuzzy match
+    for lm in _LIST_RE.finditer(text):
+        for em in re.finditer(r"[A-ZÆØÅ][\w]+(?:[\s-]+[A-ZÆØÅ][\w]+)?", lm.group("names")):
+            start = lm.start("names") + em.start()
+            if start in seen_spans:
+                continue
+            muni = _fuzzy_municipality(em.group(0))
+            if muni is not None:
+                out.append(MunicipalityMatch(muni.name, muni.code, start, start + len(em.group(0)),
+                                             em.group(0), "list-fuzzy"))
+                seen_spans.add(start)
+    out.sort(key=lambda x: x.start)
     return out
+
+
+_LIST_RE = re.compile(r"(?P<names>(?:[A-ZÆØÅ][\w]+(?:[\s-]+[A-ZÆØÅ][\w]+)?\s*,\s*){2,}"
+                      r"[A-ZÆØÅ][\w]+(?:[\s-]+[A-ZÆØÅ][\w]+)?\s+(?:og|samt)\s+[A-ZÆØÅ][\w]+)\s+[Kk]ommuner")
+
+
+def _fuzzy_municipality(word: str) -> Optional[Municipality]:
+    import difflib
+    m = municipality_by_name(word)
+    if m is not None:
+        return m
+    names = {_fold(n): mu for mu in municipalities() for n in (mu.name, *mu.aliases)}
+    hit = difflib.get_close_matches(_fold(word), list(names), n=1, cutoff=0.8)
+    return names[hit[0]] if hit else None
 
 
 # --------------------------------------------------------------------------- parties

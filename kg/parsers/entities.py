@@ -1,10 +1,932 @@
-"""Entity extraction from item prose (organisations, municipalities, persons,
-projects, grants). Filled in by issue 5; until then it adds nothing."""
+"""Entity extraction from item prose: organisations, other municipalities,
+persons, projects and grants (issue 5).
+
+``extract_entities(doc, src)`` runs after the layout parser and returns a copy
+of the document (``dataclasses.replace``) with ``organizations``,
+``mentioned_municipalities``, ``persons``, ``projects`` and ``grants`` filled.
+
+Everything is rule based and driven by data, not by names found in the seeds:
+
+* gazetteers (``kg.gazetteer``): the 98 municipalities, public bodies/funds;
+* Danish organisation heads and legal forms (``-styrelsen``, ``-ministeriet``,
+  ``fonden``, ``forening``, ``center``, ``A/S``, ``ApS``, ``Consulting`` ...);
+* cue phrases ("i samarbejde med X", "finansieret af X", "tilsagn om tilskud
+  ... fra X", "bevilling fra X", "X bevilger", "projekt X", "puljen til X");
+* capitalisation, quotes and *italics* for names; abbreviations in
+  parentheses ("... (STAR)") and "ABC – Full Name" for aliases.
+
+Each record carries a ``Span`` (page/line of the line it was read from) and the
+``rule`` that found it.
+"""
 from __future__ import annotations
 
-from ..records import Document
-from ..sources import SourceText
+import re
+from dataclasses import dataclass, field, replace
+from typing import Optional
 
+from .. import gazetteer
+from ..records import Document, Grant, MunicipalityMention, Organization, Person, Project, Span
+from ..resolve import gazetteer_org, org_key, person_key, project_key
+from ..sources import SourceText
+from .entities_names import FIRST_NAMES, ROLES, STOP
+
+# --------------------------------------------------------------------------- text model
+
+CAP = r"[A-ZÆØÅ]"
+LOW = r"[a-zæøåéüö]"
+WORD = r"[A-Za-zÆØÅæøåéüöÉ0-9]"
+
+
+@dataclass
+class Line:
+    idx: int          # position in the document's line list
+    page: int
+    no: int           # 1-based line number in the document
+    text: str
+    item: Optional[str] = None
+
+
+@dataclass
+class Ctx:
+    doc: Document
+    lines: list
+    own: Optional[gazetteer.Municipality]
+    members: set
+    orgs: dict = field(default_factory=dict)          # key -> dict(name, aliases, kind, span, rule)
+    org_mentions: dict = field(default_factory=dict)  # line idx -> [(start, end, key, printed)]
+    muni_mentions: dict = field(default_factory=dict)  # line idx -> [MunicipalityMatch]
+
+
+def _lines(doc: Document, src: SourceText) -> list[Line]:
+    out = [Line(i, ln.page, ln.line, ln.text) for i, ln in enumerate(src.lines())]
+    items = [it for it in doc.items if it.span and it.span.line > 0]
+    if items:
+        for it in items:
+            end = it.span.end_line or it.span.line
+            for ln in out[it.span.line - 1:end]:
+                ln.item = it.number
+        return out
+    # fallback: our own item headings ("Punkt 3:", "Sak 40:", "3. JA - ...")
+    head = re.compile(r"^\s*(?:(?:Punkt|Pkt\.?|Sak|Sag|Dagsordenspunkt)\s+(\d{1,3})\s*[:.]|(\d{1,3})\.\s+(?=" + CAP + r"))")
+    cur, last = None, 0
+    for ln in out:
+        m = head.match(ln.text)
+        if m and not re.search(r"(\.{3,}|\t)\s*\d+\s*$", ln.text):
+            n = int(m.group(1) or m.group(2))
+            if m.group(1) or n == last + 1:
+                cur, last = str(n), n
+        ln.item = cur
+    return out
+
+
+def _span(ln: Line) -> Span:
+    return Span(ln.page, ln.no, ln.no)
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) offsets of sentences within one line."""
+    out, start = [], 0
+    for m in re.finditer(r"(?<=[.!?])\s+(?=[A-ZÆØÅ\"”“*(-])", text):
+        prev = text[max(0, m.start() - 6):m.start()]
+        if re.search(r"(?:\b(?:kr|mio|mia|pr|ca|jf|bl\.a|m\.fl|mv|nr|stk|evt|inkl|ekskl|f\.eks|dvs|vedr|hhv)\.)$", prev):
+            continue
+        out.append((start, m.start()))
+        start = m.end()
+    out.append((start, len(text)))
+    return out
+
+
+# --------------------------------------------------------------------------- organisations
+
+_ORG_HEAD_MULTI = re.compile(
+    r"(?:fonden|fondet|fond|forening|foreningen|forbund|forbundet|styrelsen|styrelse|ministeriet|center|centret|"
+    r"centeret|museum|museet|universitet|universitetet|gymnasium|akademi|akademiet|rådet|nævnet|banken|service|"
+    r"huset|enheden|institut|instituttet|selskab|selskabet|sekretariat|sekretariatet|organisation|"
+    r"Invest|Consulting|Consult|Group|Gruppen|Holding|Partners|Avis|Avisen|Lokalavis|Højskole|Erhvervsskole|"
+    r"Handelsskole|Produktionsskole|Ungdomsskole|Professionshøjskole)$")
+_ORG_HEAD_SINGLE = re.compile(
+    r"^[A-ZÆØÅ]\w{3,}(?:fonden|fondet|forening|foreningen|forbund|forbundet|styrelsen|ministeriet|banken|"
+    r"instituttet|universitet|akademiet)$")
+_LEGAL_FORM = r"(?:A/S|ApS|I/S|P/S|K/S|IVS|S\.M\.B\.A\.|A\.M\.B\.A\.)"
+_AREAS = ("Sjælland", "Vestjylland", "Østjylland", "Nordjylland", "Sydjylland", "Midtjylland", "Midt-Nord",
+          "Nordsjælland", "Vestsjælland", "Sydsjælland", "Midtsjælland", "Hovedstaden", "Fyn", "Syddanmark",
+          "Storkøbenhavn", "Sønderjylland", "Midt", "Nord", "Øst", "Syd", "Vest")
+_AREA_RE = re.compile(r"(?<![\w-])(?P<head>" + CAP + r"[\w-]{2,}|[A-ZÆØÅ]{2,6})\s+(?P<area>" +
+                      "|".join(re.escape(a) for a in sorted(_AREAS, key=len, reverse=True)) + r")(?P<gen>s)?(?![\w-])")
+_LOCAL_HEAD = re.compile(r"(?<![\w-])(?P<head>Frivilligcent(?:er|ret)|Frivillighedscent(?:er|ret)|Sprogcent(?:er|ret)|"
+                         r"Ungdomsskole(?:n)?|Produktionsskole(?:n)?|Musikskole(?:n)?|Kulturcent(?:er|ret)|"
+                         r"Erhvervsråd(?:et)?|Handicapråd(?:et)?|Ældreråd(?:et)?|Integrationsråd(?:et)?)\s+"
+                         r"(?P<place>" + CAP + r"[\w-]+)(?P<gen>s)?(?![\w-])")
+_JOBCENTER = re.compile(r"(?<![\w-])(?:(?:Jobcent(?:er|ret|eret)|Borgerservice)\s+(?P<a>" + CAP + r"[\w-]+(?:[\s-]" + CAP +
+                        r"[\w-]+)?)|(?P<b>" + CAP + r"[\w-]+(?:[\s-]" + CAP + r"[\w-]+)?)\s+Jobcenter)(?![\w-])")
+_CUES = re.compile(
+    r"(?:i\s+samarbejde\s+med|samarbejde\s+med|partnerskab\s+med|konsulentfirmaet|konsulenthuset|virksomheden|"
+    r"firmaet|leverandøren|udbyderen|foreningen|organisationen|i\s+regi\s+af|forhandlingsmøde\s+med|"
+    r"dialogmøde\s+med|aftale\s+med|finansieret\s+af|medfinansieret\s+af|understøttelse\s+fra|støtte\s+fra|"
+    r"tilskud\s+fra|midler\s+fra|bevillinger?\s+fra|udviklet\s+af|udført\s+af|gennemført\s+af|leveret\s+af|"
+    r"på\s+foranledning\s+af|tilsagn\s+fra|donation\s+fra)\s+(?:(?:puljemidler|midler|en\s+bevilling)\s+fra\s+)?")
+_CAPSEQ = re.compile(
+    r"(?:Den\s+|Det\s+|De\s+)?(?:" + CAP + r"[\w'’.&-]*|[A-ZÆØÅ0-9]{2,}[\w-]*)(?:(?:\s+|\s*/\s*|\s+(?:og|for|i|af|&|til|under)\s+)"
+    r"(?:" + CAP + r"[\w'’.&-]*|[A-ZÆØÅ0-9]{2,}[\w-]*|" + _LEGAL_FORM + r"))*")
+
+
+def _is_person_name(s: str) -> bool:
+    toks = s.split()
+    return 2 <= len(toks) <= 4 and toks[0] in FIRST_NAMES and all(re.match(CAP, t) or t.endswith(".") for t in toks)
+
+
+def _clean_org_name(s: str) -> str:
+    s = re.sub(r"\s+", " ", s).strip(" ,.;:–-")
+    s = re.sub(r"(?:\s+(?:og|for|i|af|til|under|&))+$", "", s)
+    return s
+
+
+def _bad_org(name: str, ctx: Ctx) -> bool:
+    toks = name.split()
+    if not toks:
+        return True
+    if len(name) < 2 or toks[0] in STOP and len(toks) == 1:
+        return True
+    if re.search(r"\b[Kk]ommune(?:s|r|rne)?\b", name) or name.startswith(("Udvalget", "Udvalg ")):
+        return True
+    if gazetteer.municipality_by_name(name) is not None:
+        return True
+    if _is_person_name(name) or name in ctx.members:
+        return True
+    if name.split()[0] in ("Lov", "Loven", "Bekendtgørelse", "Budget", "Beskæftigelsesplan", "Bilag"):
+        return True
+    return False
+
+
+def _add_org(ctx: Ctx, ln: Line, start: int, end: int, printed: str, kind: str, rule: str,
+             name: Optional[str] = None, aliases=()) -> Optional[str]:
+    printed = _clean_org_name(printed)
+    name = _clean_org_name(name or printed)
+    if _bad_org(name, ctx):
+        return None
+    key, canon, _ev = org_key(name)
+    g = gazetteer_org(name)
+    if g:
+        kind = g[0].kind
+        alias_pool = [printed, name, *aliases]
+    else:
+        alias_pool = [printed, *aliases]
+        if name != canon:
+            alias_pool.append(name)
+    rec = ctx.orgs.get(key)
+    if rec is None:
+        rec = ctx.orgs[key] = {"name": canon, "aliases": [], "kind": kind, "span": _span(ln), "rule": rule}
+    for a in alias_pool:
+        a = _clean_org_name(a)
+        if a and a.casefold() != rec["name"].casefold() and a.casefold() not in (x.casefold() for x in rec["aliases"]):
+            rec["aliases"].append(a)
+    ctx.org_mentions.setdefault(ln.idx, []).append((start, end, key, printed))
+    return key
+
+
+@lambda f: f()
+def _gaz_re():
+    pats = []
+    for e in gazetteer.organisations():
+        for n in (e.name, *e.aliases):
+            p = r"\s+".join(re.escape(t) for t in n.split())
+            pats.append((len(n), "(?i:" + p + ")" if len(n) > 5 and not n.isupper() else p))
+        if e.abbreviation:
+            pats.append((len(e.abbreviation), re.escape(e.abbreviation)))
+    pats.sort(key=lambda t: -t[0])
+    body = "|".join(p for _, p in pats)
+    return re.compile(r"(?<![\w-])(?P<n>" + body + r")(?P<gen>s|'s?|’s?)?(?P<branch>-" + CAP + r"[\w]+)?(?![\w])"
+                      r"(?P<abbr>\s*\((?P<ab>[A-ZÆØÅ][A-ZÆØÅa-z+]{1,7})\))?")
+
+
+def _taken(ctx: Ctx, idx: int, s: int, e: int) -> bool:
+    return any(not (e <= a or s >= b) for a, b, _k, _p in ctx.org_mentions.get(idx, []))
+
+
+def _find_orgs(ctx: Ctx, ln: Line) -> None:
+    t = ln.text
+    # a. gazetteer of public bodies, funds, unions, big firms
+    for m in _gaz_re.finditer(t):
+        name = m.group("n")
+        if m.group("branch"):                                   # "DH-Lejre": a local branch
+            g = gazetteer_org(name)
+            _add_org(ctx, ln, m.start(), m.end("branch"), name + m.group("branch"), g[0].kind if g else "other",
+                     "gazetteer-branch", aliases=(name + " " + m.group("branch")[1:],))
+            continue
+        printed = t[m.start():m.end("gen") if m.group("gen") else m.end("n")]
+        aliases = []
+        if m.group("ab"):
+            aliases.append(m.group("ab"))
+        # "AOF i Holbæk": local office of a national body
+        loc = re.match(r"\s+i\s+(" + CAP + r"[\w-]+)", t[m.end():])
+        if loc and gazetteer.municipality_by_name(loc.group(1)) and len(name) <= 5:
+            aliases.append(f"{name} i {loc.group(1)}")
+            aliases.append(f"{name} {loc.group(1)}")
+        _add_org(ctx, ln, m.start(), m.end(), printed, "other", "gazetteer", name=name, aliases=aliases)
+    # b. jobcentres of named municipalities
+    for m in _JOBCENTER.finditer(t):
+        place = m.group("a") or m.group("b")
+        mu = gazetteer.municipality_by_name(place)
+        if mu is None or _taken(ctx, ln.idx, m.start(), m.end()):
+            continue
+        _add_org(ctx, ln, m.start(), m.end(), m.group(0), "municipality-body", "jobcenter",
+                 name=f"Jobcenter {mu.name}")
+    # c. local bodies named head-first: "Frivilligcenter Lemvig"
+    for m in _LOCAL_HEAD.finditer(t):
+        if not _taken(ctx, ln.idx, m.start(), m.end()):
+            _add_org(ctx, ln, m.start(), m.end(), m.group("head") + " " + m.group("place"), "association",
+                     "local-head")
+    # d. "<Name> <area>": "Jobforum Sjælland", "RAR Vestjylland"
+    for m in _AREA_RE.finditer(t):
+        head = m.group("head")
+        if head in STOP or head in ("Region",) or gazetteer.municipality_by_name(head) or \
+                _taken(ctx, ln.idx, m.start(), m.end()):
+            continue
+        if m.group("area") in ("Midt", "Nord", "Øst", "Syd", "Vest") and not head.isupper():
+            continue
+        _add_org(ctx, ln, m.start(), m.end(), head + " " + m.group("area"), "network", "name+area")
+    # e. capitalised names ending in an organisation head or legal form
+    for m in _CAPSEQ.finditer(t):
+        seq = m.group(0)
+        toks = seq.split()
+        # drop sentence-initial stop words ("Desuden Væksthuset ...")
+        off = 0
+        while toks and toks[0] in STOP and not (toks[0] in ("Den", "Det", "De") and len(toks) > 1):
+            off += len(toks[0])
+            toks = toks[1:]
+            off = seq.find(toks[0], off) if toks else off
+        if not toks:
+            continue
+        name = " ".join(toks)
+        start = m.start() + (seq.find(toks[0]) if toks else 0)
+        legal = re.search(r"\s" + _LEGAL_FORM + r"$", name)
+        last = re.sub(r"s$", "", toks[-1]) if len(toks) > 1 else toks[-1]
+        if len(toks) >= 2 and (legal or _ORG_HEAD_MULTI.search(toks[-1]) or _ORG_HEAD_MULTI.search(last)):
+            if toks[0] in ("Den", "Det", "De") and len(toks) == 2 and not legal and \
+                    not _ORG_HEAD_SINGLE.match(toks[1]):
+                continue
+            if _taken(ctx, ln.idx, start, m.end()):
+                continue
+            kind = _kind_from_name(name)
+            _add_org(ctx, ln, start, m.end(), name, kind, "org-suffix")
+        elif len(toks) == 1 and (_ORG_HEAD_SINGLE.match(toks[0]) or
+                                 _ORG_HEAD_SINGLE.match(re.sub(r"s$", "", toks[0]))):
+            if _taken(ctx, ln.idx, start, m.end()):
+                continue
+            _add_org(ctx, ln, start, m.end(), toks[0], _kind_from_name(toks[0]), "org-suffix")
+    # f. "ABC – Albertslund Boligsociale Center": abbreviation before a dash
+    for m in re.finditer(r"(?<![\w-])(?P<ab>[A-ZÆØÅ]{2,6})\s+[–-]\s+(?P<full>" + CAP + r"[\w-]*(?:\s+(?:og\s+)?" +
+                         r"[\wÆØÅæøå-]+){0,5})", t):
+        full = m.group("full")
+        ab = m.group("ab")
+        words = [w for w in re.split(r"[\s-]+", full) if w and w not in ("og", "for", "i", "af")]
+        initials = "".join(w[0].upper() for w in words)
+        n = len(ab)
+        if initials[:n] == ab or _ORG_HEAD_MULTI.search(" ".join(full.split()[:n])):
+            fullname = " ".join(full.split()[:max(n, 1)])
+            if initials[:n] != ab:
+                continue
+            _add_org(ctx, ln, m.start(), m.end(), fullname, _kind_from_name(fullname), "abbr-dash",
+                     aliases=(ab, f"{ab} – {fullname}"))
+    # g. cue phrases: "i samarbejde med X", "konsulentfirmaet X", "finansieret af X"
+    for m in _CUES.finditer(t):
+        rest = t[m.end():]
+        c = _CAPSEQ.match(rest)
+        if not c:
+            continue
+        seq = c.group(0)
+        for part in re.split(r"\s*/\s*|\s+og\s+(?=[A-ZÆØÅ]{2,}\b)", seq):
+            part = _clean_org_name(part)
+            if not part or part in STOP:
+                continue
+            s = m.end() + rest.find(part)
+            if _taken(ctx, ln.idx, s, s + len(part)):
+                continue
+            if len(part.split()) > 6:
+                continue
+            _add_org(ctx, ln, s, s + len(part), part, "company", "cue:" + re.sub(r"\s+", " ", m.group(0).strip()))
+    # h. "X (ABC)" after an organisation found above: abbreviation alias
+    for a, b, key, _p in list(ctx.org_mentions.get(ln.idx, [])):
+        ab = re.match(r"\s*\(([A-ZÆØÅ]{2,7})\)", t[b:])
+        if ab and ab.group(1) not in ctx.orgs[key]["aliases"]:
+            ctx.orgs[key]["aliases"].append(ab.group(1))
+
+
+def _kind_from_name(name: str) -> str:
+    n = name.casefold()
+    if re.search(r"(a/s|aps|i/s|p/s|k/s|ivs|consulting|consult|invest|group|holding|partners|avis|avisen|lokalavis)$", n):
+        return "company"
+    if re.search(r"(fonden|fondet|fond)$", n):
+        return "fund"
+    if re.search(r"(ministeriet|styrelsen|styrelse|banken|nævnet|rådet)$", n):
+        return "authority" if "ministeriet" in n else "agency"
+    if re.search(r"(fagforening|forbund|forbundet)$", n):
+        return "union"
+    if re.search(r"(forening|foreningen)$", n):
+        return "association"
+    if re.search(r"(universitet|universitetet|gymnasium|akademi|akademiet|skole|skolen|højskole)$", n):
+        return "education"
+    if re.search(r"service$", n):
+        return "network"
+    return "other"
+
+
+# --------------------------------------------------------------------------- municipalities
+
+def _find_municipalities(ctx: Ctx, ln: Line) -> None:
+    found = []
+    for m in gazetteer.find_municipalities(ln.text):
+        if m.cue == "bare":
+            before = ln.text[:m.start].rstrip()
+            prev = re.search(r"(\S+)$", before)
+            if prev and (prev.group(1) in FIRST_NAMES or prev.group(1) in ctx.members):
+                continue        # a surname ("Lotte Greve")
+        found.append(m)
+    if found:
+        ctx.muni_mentions[ln.idx] = found
+
+
+# --------------------------------------------------------------------------- persons
+
+_NAME = CAP + LOW + r"+(?:-" + CAP + LOW + r"+)?(?:\s+(?:" + CAP + r"\.|" + CAP + LOW + r"+(?:-" + CAP + LOW + r"+)?)){1,3}"
+_ROLE_RE = re.compile(r"(?<![\w-])(?P<role>" + "|".join(sorted(ROLES, key=len, reverse=True)) + r")\s+(?P<names>" +
+                      _NAME + r"(?:\s*(?:,|og)\s*" + _NAME + r")*)", re.I)
+
+
+def _split_names(s: str) -> list[str]:
+    return [p.strip() for p in re.split(r"\s*,\s*|\s+og\s+", s) if p.strip()]
+
+
+def _valid_person(name: str, ctx: Ctx) -> bool:
+    toks = name.split()
+    if len(toks) < 2:
+        return False
+    if any(t in STOP for t in toks):
+        return False
+    if gazetteer.municipality_by_name(toks[-1]) and toks[0] not in FIRST_NAMES:
+        return False
+    if any(_ORG_HEAD_MULTI.search(t) for t in toks):
+        return False
+    return True
+
+
+def _find_persons(ctx: Ctx, ln: Line, out: dict) -> None:
+    t = ln.text
+    for m in _ROLE_RE.finditer(t):
+        role_word = m.group("role")
+        if not role_word[0].islower() and not role_word[0].isupper():
+            continue
+        # the role must be a word as printed with a following *name*, not "Direktøren for ..."
+        role = ROLES.get(role_word.casefold())
+        for name in _split_names(m.group("names")):
+            name = re.sub(r"\s+", " ", name)
+            # do not run into the next role word ("Anders Stryhn og Rådssekretær Elias ...")
+            toks = name.split()
+            if toks and toks[0].casefold() in ROLES:
+                continue
+            if not _valid_person(name, ctx) or name in ctx.members:
+                continue
+            aff = _affiliation(ctx, ln, m.start())
+            _put_person(out, Person(name=name, role=role, affiliation=aff, item=ln.item, span=_span(ln),
+                                    rule="role:" + role_word.casefold()))
+    # "Flemming Hansen fra Sund Invest"
+    for m in re.finditer(r"(?P<name>" + _NAME + r")\s+fra\s+(?P<org>" + _CAPSEQ.pattern + r")", t):
+        name = m.group("name")
+        if name.split()[0] not in FIRST_NAMES or name in ctx.members or not _valid_person(name, ctx):
+            continue
+        org = _clean_org_name(m.group("org"))
+        key = _add_org(ctx, ln, m.start("org"), m.start("org") + len(org), org, "company", "person-fra")
+        aff = ctx.orgs[key]["name"] if key else org
+        _put_person(out, Person(name=name, role=None, affiliation=aff, item=ln.item, span=_span(ln),
+                                rule="name-fra-org"))
+    # "Lotte Greve (V)" printed with a list letter but not a member of this committee
+    for m in re.finditer(r"(?P<name>" + _NAME + r")\s*\((?P<p>[A-ZÆØÅ])\)", t):
+        name = m.group("name")
+        name = re.sub(r"^(?:Formand|Næstformand|Medlem|Afbud:?)\s+", "", name)
+        if name in ctx.members or name.split()[0] not in FIRST_NAMES or not _valid_person(name, ctx):
+            continue
+        if not ctx.members:
+            continue
+        aff = _committee_context(ctx, ln)
+        _put_person(out, Person(name=name, role=None, affiliation=aff, item=ln.item, span=_span(ln),
+                                rule="name+party-not-member"))
+
+
+def _committee_context(ctx: Ctx, ln: Line) -> Optional[str]:
+    for j in range(ln.idx - 1, max(-1, ln.idx - 8), -1):
+        m = re.match(r"^\s*Beslutning\s+(Udvalget\s+for\s+.+?|\S+udvalget)(?:\s+den\s+\d|\s*$)", ctx.lines[j].text)
+        if m:
+            return m.group(1).strip()
+    return None
+
+
+def _affiliation(ctx: Ctx, ln: Line, pos: int) -> Optional[str]:
+    best = None
+    for a, b, key, _p in ctx.org_mentions.get(ln.idx, []):
+        if b <= pos and pos - b < 40:
+            best = key
+    if best is None:
+        for j in range(ln.idx - 1, max(-1, ln.idx - 4), -1):
+            if ctx.lines[j].text.strip():
+                ms = ctx.org_mentions.get(j, [])
+                if ms and ctx.lines[j].text.rstrip().endswith(":"):
+                    best = ms[-1][2]
+                break
+    return ctx.orgs[best]["name"] if best else None
+
+
+def _put_person(out: dict, p: Person) -> None:
+    k = person_key(None, p.name)[0]
+    if k not in out:
+        out[k] = p
+
+
+# --------------------------------------------------------------------------- money
+
+_NUM = r"\d{1,3}(?:[.\s]\d{3})+(?:,\d+)?|\d+(?:,\d+)?"
+_AMOUNT_RE = re.compile(
+    r"(?:(?P<pre>kr\.?|DKK)\s*(?P<n1>" + _NUM + r")(?:\s*(?P<u1>mio\.?|mia\.?|millioner|milliarder|mill\.?))?"
+    r"|(?P<n2>" + _NUM + r")\s*(?P<u2>mio\.?|mia\.?|millioner|milliarder|mill\.?|t\.?\s?kr\.?|tkr\.?|tusind)?\s*"
+    r"(?:kr\.?|kroner|DKK)(?![\w]))"
+    r"|(?P<n3>" + _NUM + r")\s*(?P<u3>mio\.?|mia\.?|millioner|milliarder)(?![\w])")
+_PER_YEAR = re.compile(r"^\s*(?:\S+\s+){0,2}?(?:årligt|om\s+året|pr\.\s*år|per\s+år|/\s*år|hvert\s+år|årlig)\b")
+
+
+def parse_amount(text: str) -> Optional[tuple[float, Optional[str], int, int]]:
+    """First DKK amount in ``text`` as (value, per, start, end):
+    "710.000 kr." -> 710000; "1,2 mio. kr." -> 1200000; "kr. 40.000 årligt" -> (40000, "year");
+    "2 mia." -> 2e9; "450 t.kr." -> 450000."""
+    for m in _AMOUNT_RE.finditer(text):
+        num = m.group("n1") or m.group("n2") or m.group("n3")
+        unit = (m.group("u1") or m.group("u2") or m.group("u3") or "").casefold().replace(" ", "")
+        v = _to_number(num)
+        if v is None:
+            continue
+        if unit.startswith("mio") or unit.startswith("mill"):
+            v *= 1_000_000
+        elif unit.startswith("mia") or unit.startswith("milliard"):
+            v *= 1_000_000_000
+        elif unit.startswith("t") and "kr" in unit or unit == "tusind":
+            v *= 1_000
+        per = "year" if _PER_YEAR.match(text[m.end():]) else None
+        return v, per, m.start(), m.end()
+    return None
+
+
+def _to_number(s: str) -> Optional[float]:
+    s = s.strip()
+    if re.fullmatch(r"\d{1,3}(?:[.\s]\d{3})+(?:,\d+)?", s):
+        s = re.sub(r"[.\s]", "", s).replace(",", ".")
+    else:
+        s = s.replace(",", ".")
+    try:
+        return float(s)
+    except ValueError:
+        return None
+
+
+# --------------------------------------------------------------------------- dates
+
+MONTHS = {"januar": 1, "februar": 2, "marts": 3, "april": 4, "maj": 5, "juni": 6, "juli": 7, "august": 8,
+          "september": 9, "oktober": 10, "november": 11, "december": 12,
+          "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9, "okt": 10,
+          "nov": 11, "dec": 12}
+_MON = "|".join(sorted(MONTHS, key=len, reverse=True))
+_DATE = r"(?:(?P<d{0}>\d{{1,2}})\.\s*)?(?:(?P<m{0}>" + _MON + r")\.?\s+)?(?P<y{0}>(?:19|20)\d{{2}})"
+_PERIOD = re.compile(r"(?:perioden|periode|fra)\s+(?:" + _DATE.format(1) + r")\s*(?:til(?:\s+og\s+med)?|–|-|—)\s*(?:" +
+                     _DATE.format(2) + r"|(?P<yy>\d{2})(?!\d))", re.I)
+_DMY = re.compile(r"(?<!\d)(?P<d>\d{1,2})\.\s*(?P<m>" + _MON + r")\s+(?P<y>(?:19|20)\d{2})\s*(?:–|-|—|til)\s*"
+                  r"(?P<d2>\d{1,2})\.\s*(?P<m2>" + _MON + r")\s+(?P<y2>(?:19|20)\d{2})", re.I)
+_START = re.compile(r"(?:igangsat|startet|opstartet|begyndt|etableret)\s+(?:primo|i|medio|ultimo)?\s*(?P<y>(?:19|20)\d{2})")
+
+
+def _iso(d, m, y) -> Optional[str]:
+    if not y:
+        return None
+    if m:
+        mm = MONTHS.get(m.casefold().rstrip("."))
+        if d:
+            return f"{int(y):04d}-{mm:02d}-{int(d):02d}"
+        return f"{int(y):04d}-{mm:02d}"
+    return f"{int(y):04d}"
+
+
+def parse_period(text: str) -> tuple[Optional[str], Optional[str]]:
+    """Start/end dates printed in a sentence: "i perioden 1. april 2022 – 31. december 2023",
+    "april 2022 til december 2023", "i perioden 2019-21", "1. juli 2022 - 30. juni 2026"."""
+    m = _DMY.search(text)
+    if m:
+        return _iso(m.group("d"), m.group("m"), m.group("y")), _iso(m.group("d2"), m.group("m2"), m.group("y2"))
+    m = _PERIOD.search(text)
+    if m:
+        start = _iso(m.group("d1"), m.group("m1"), m.group("y1"))
+        if m.group("yy"):
+            end = str(int(m.group("y1")[:2] + m.group("yy")))
+        else:
+            end = _iso(m.group("d2"), m.group("m2"), m.group("y2"))
+        return start, end
+    m = re.search(r"(?<![\d.])(?P<m1>" + _MON + r")\s+(?P<y1>(?:19|20)\d{2})\s+(?:til|–|-)\s+(?P<m2>" + _MON +
+                  r")\s+(?P<y2>(?:19|20)\d{2})", text, re.I)
+    if m:
+        return _iso(None, m.group("m1"), m.group("y1")), _iso(None, m.group("m2"), m.group("y2"))
+    m = _START.search(text)
+    if m:
+        return m.group("y"), None
+    return None, None
+
+
+# --------------------------------------------------------------------------- projects
+
+_QUOTED = r"[\"“”„'‘’](?P<q>[^\"“”„'‘’\n]{3,90})[\"“”'‘’]"
+_ITALIC = r"\*(?P<i>[^*\n]{3,90})\*"
+_CAPNAME = (r"(?P<c>" + CAP + r"[\w-]*(?:\s+(?:" + CAP + r"[\w-]*|og|i|for|til|af|på|med|om|\d{4}))*(?:\s+" + CAP +
+            r"[\w-]*|\s+\d{4})?)")
+_PROJ_CUE = re.compile(
+    r"(?<![\w-])(?P<cue>[Pp]rojekt(?:et)?|[Uu]dviklingsindsatsen|[Ii]nitiativet|[Kk]ampagnen|[Pp]rogrammet|"
+    r"[Ss]amarbejdsprogrammet|[Ff]orsøget|[Nn]etværket|[Ss]amarbejdsaftale(?:n)?\s+om|[Dd]rift\s+af|"
+    r"[Pp]uljen?\s+(?:til|for))\s+(?:" + _QUOTED + "|" + _ITALIC + "|" + _CAPNAME + ")")
+_PROJ_LOWER = re.compile(r"(?<![\w-])[Pp]rojekt\s+(?P<rest>(?:med|om)\s+[^.;:()\n]{3,120}|(?!(?:og|er|at|i|til|der|som|"
+                         r"har|kan|vil|skal|blev|en|et|det|den|de|med|om|for|på|af)\b)[a-zæøå][^.;:()\n,]{3,80})")
+_PROJ_QUOTED_PULJE = re.compile(r"[\"“”„](?P<q>[Pp]ulje(?:n)?\s+(?:til|for)\s+[^\"“”„\n]{3,120})[\"“”]")
+_CUT_LOWER = re.compile(r"\s+(?:i|til|på|ved|som|der|hvor|samt|og\s+(?:at|der))\s+")
+
+
+def _project_names(ctx: Ctx, ln: Line) -> list[tuple[str, list, str, int]]:
+    """(name, aliases, rule, position) of project mentions in one line."""
+    t = ln.text
+    out = []
+    for m in _PROJ_CUE.finditer(t):
+        cue = m.group("cue")
+        name = m.group("q") or m.group("i") or m.group("c")
+        name = _clean_org_name(name)
+        if m.group("c"):
+            toks = name.split()
+            if not toks or toks[0] in STOP or _bad_project_name(name, ctx):
+                continue
+            if cue.lower().startswith(("drift", "netværket", "samarbejdsaftale", "forsøget", "programmet",
+                                       "kampagnen", "initiativet")) and len(toks) < 1:
+                continue
+        if len(name) < 3:
+            continue
+        aliases = []
+        rule = "cue:" + cue.casefold().split()[0]
+        if cue.lower().startswith("pulje"):
+            aliases.append(f"Pulje {cue.split()[-1]} {name}")
+        out.append((name, aliases, rule, m.start()))
+    for m in _PROJ_QUOTED_PULJE.finditer(t):
+        name = _clean_org_name(m.group("q"))
+        out.append((name, [], "quoted-pulje", m.start()))
+    for m in _PROJ_LOWER.finditer(t):
+        rest = m.group("rest").strip()
+        full = "projekt " + rest
+        if rest.startswith(("med ", "om ")):
+            # "projekt om kompetenceløft af unge i alderen 15 – 29 år"
+            words = full.split()
+            if len(words) > 14:
+                full = " ".join(words[:14])
+            aliases = [full]
+            cut = _CUT_LOWER.split(rest, maxsplit=1)[0]
+            short = re.sub(r"^(?:med|om)\s+", "", cut)
+            if short != rest:
+                aliases.append("projekt " + cut)
+            if len(short.split()) >= 2:
+                aliases.append(short)
+            if re.match(r"med\s+" + CAP, rest) and len(rest.split()) <= 5:
+                pass
+            out.append((full, aliases[1:], "projekt-med/om", m.start()))
+        else:
+            name = _CUT_LOWER.split(rest, maxsplit=1)[0].strip()
+            if len(name.split()) < 2 or len(name.split()) > 8:
+                continue
+            out.append((name, ["projekt " + name], "projekt-lowercase", m.start()))
+    # italic names next to other project names ("Både *Din indgang* og *Fælles om familierne*")
+    return out
+
+
+def _bad_project_name(name: str, ctx: Ctx) -> bool:
+    if gazetteer.municipality_by_name(name):
+        return True
+    if re.search(r"\b[Kk]ommune", name):
+        return True
+    return False
+
+
+# --------------------------------------------------------------------------- funders, partners, grants
+
+_FUND_CUE = re.compile(
+    r"(?:finansieret\s+af|medfinansieret\s+af|finansieres\s+af|tilskud\s+fra|tilsagn\s+(?:om\s+tilskud\s+)?(?:på\s+[^.]*?\s+)?fra|"
+    r"økonomisk\s+støtte\s+fra|støtte\s+fra|midler\s+fra|bevillinger?\s+fra|bevilget\s+af|donation\s+fra|"
+    r"puljemidler\s+fra|ansøgning\s+om\s+midler\s+fra|tilskud\s+på\s+[^.]*?\s+fra)\s+", re.I)
+_FUND_VERB = re.compile(r"\s+(?:bevilger|bevilgede|yder|ydede|giver|gav|har\s+bevilget|har\s+givet|tildeler|"
+                        r"tildelte|har\s+tildelt)\b")
+_BUDGET_FUND = re.compile(r"(?:bevilling\s+i\s+budget|i\s+medfør\s+af\s+budget|budgetaftalen|budgettet\s+\d{4}|"
+                          r"finansieres\s+inden\s+for\s+budget)", re.I)
+_APPLICATION = re.compile(r"\b(?:ansøgning|ansøge|ansøger|søger\s+om|søge\s+om|interessetilkendegivelse|"
+                          r"interesstillkendelse)\b", re.I)
+_GRANT_CUE = re.compile(r"(?:tilskud|tilsagn|bevilling|bevilger|bevilget|støtte\s+fra|midler\s+fra|finansieret\s+af|"
+                        r"donation|tildel)", re.I)
+_PARTNER_CUE = re.compile(r"(?:i\s+samarbejde\s+med|samarbejde\s+med|partnerskab\s+med|understøttelse\s+fra|"
+                          r"i\s+regi\s+af|udviklet\s+i\s+samarbejde\s+med)\s+", re.I)
+
+
+def _entity_after(ctx: Ctx, ln: Line, pos: int, limit: int = 80) -> Optional[str]:
+    """Name (organisation canonical name or municipality name) of the first entity after ``pos``."""
+    best = None
+    for a, b, key, _p in ctx.org_mentions.get(ln.idx, []):
+        if pos <= a <= pos + limit and (best is None or a < best[0]):
+            best = (a, ctx.orgs[key]["name"])
+    for m in ctx.muni_mentions.get(ln.idx, []):
+        if pos <= m.start <= pos + limit and (best is None or m.start < best[0]):
+            best = (m.start, m.name)
+    return best[1] if best else None
+
+
+def _entities_in(ctx: Ctx, ln: Line, s: int, e: int) -> list[str]:
+    out = []
+    for a, b, key, _p in sorted(ctx.org_mentions.get(ln.idx, [])):
+        if s <= a < e:
+            out.append((a, ctx.orgs[key]["name"]))
+    for m in ctx.muni_mentions.get(ln.idx, []):
+        if s <= m.start < e and not any(a <= m.start < b for a, b, _k, _p in ctx.org_mentions.get(ln.idx, [])):
+            out.append((m.start, m.name))
+    out.sort()
+    names = []
+    for _a, n in out:
+        if n not in names:
+            names.append(n)
+    return names
+
+
+def _entity_before(ctx: Ctx, ln: Line, pos: int, limit: int = 60) -> Optional[str]:
+    best = None
+    for a, b, key, _p in ctx.org_mentions.get(ln.idx, []):
+        if b <= pos and pos - b <= limit and (best is None or b > best[0]):
+            best = (b, ctx.orgs[key]["name"])
+    for m in ctx.muni_mentions.get(ln.idx, []):
+        if m.end <= pos and pos - m.end <= limit and (best is None or m.end > best[0]):
+            best = (m.end, m.name)
+    return best[1] if best else None
+
+
+# --------------------------------------------------------------------------- main
 
 def extract_entities(doc: Document, src: SourceText) -> Document:
-    return doc
+    lines = _lines(doc, src)
+    own = gazetteer.municipality_by_name(doc.municipality) if doc.municipality else _guess_own(src.text)
+    members = {m.name for m in doc.members}
+    ctx = Ctx(doc=doc, lines=lines, own=own, members=members)
+    first_item = next((ln.idx for ln in lines if ln.item is not None), 0)
+    body = [ln for ln in lines if ln.idx >= first_item and ln.text.strip()]
+    for ln in body:
+        _find_orgs(ctx, ln)
+    for ln in lines:
+        if ln.text.strip():
+            _find_municipalities(ctx, ln)
+    persons: dict = {}
+    for ln in body:
+        _find_persons(ctx, ln, persons)
+
+    # ---- mentioned municipalities (every other municipality named)
+    mentioned = {}
+    for idx in sorted(ctx.muni_mentions):
+        for m in ctx.muni_mentions[idx]:
+            if own is not None and m.code == own.code:
+                continue
+            if m.code not in mentioned:
+                mentioned[m.code] = MunicipalityMention(m.name, m.code, _span(lines[idx]))
+
+    # ---- projects
+    projects: dict = {}       # key -> dict
+    item_projects: dict = {}  # item -> [keys in order]
+    titles = {it.number: it.title for it in doc.items}
+
+    def add_project(name, aliases, ln, rule, item):
+        key, canon, _ev = project_key(name)
+        # "Lemvig Tilflytternetværk" == "Tilflytternetværk": drop a leading municipality name
+        alt = re.sub(r"^\S+\s+", "", name) if gazetteer.municipality_by_name(name.split()[0]) and \
+            len(name.split()) > 1 else None
+        if alt:
+            akey = project_key(alt)[0]
+            if akey in projects:
+                key = akey
+        else:
+            for k, p in projects.items():
+                if p["alt"] == key:
+                    key = k
+                    break
+        p = projects.get(key)
+        if p is None:
+            p = projects[key] = {"name": canon, "aliases": [], "item": item, "funders": [], "municipalities": [],
+                                 "partners": [], "start": None, "end": None, "span": _span(ln), "rule": rule,
+                                 "alt": project_key(alt)[0] if alt else None}
+        elif alt and not p.get("alt"):
+            # prefer the longer, more specific name
+            p["aliases"].append(p["name"])
+            p["name"] = canon
+            p["alt"] = project_key(alt)[0]
+        for a in [name, *aliases]:
+            a = a.strip()
+            if a and a.casefold() != p["name"].casefold() and a.casefold() not in (x.casefold() for x in p["aliases"]):
+                p["aliases"].append(a)
+        if item is not None:
+            lst = item_projects.setdefault(item, [])
+            if key not in lst:
+                lst.append(key)
+        return key
+
+    line_projects: dict = {}   # line idx -> [(pos, key)]
+    for ln in body:
+        # a title that names a project: "Projekt jobformidling først"
+        title = titles.get(ln.item)
+        is_heading = title and ln.item is not None and title in ln.text and \
+            (ln.idx == 0 or lines[ln.idx - 1].item != ln.item)
+        if is_heading and re.match(r"^[Pp]rojekt\s+\S", title):
+            k = add_project(re.sub(r"^[Pp]rojekt\s+", "", title) if not re.match(r"^[Pp]rojekt\s+(?:med|om)\s", title)
+                            else title, [title], ln, "title:projekt", ln.item)
+            line_projects.setdefault(ln.idx, []).append((0, k))
+        for name, aliases, rule, pos in _project_names(ctx, ln):
+            k = add_project(name, aliases, ln, rule, ln.item)
+            line_projects.setdefault(ln.idx, []).append((pos, k))
+
+    # ---- funders, partners, municipalities, periods; grants
+    grants: list = []
+    by_item_lines: dict = {}
+    for ln in body:
+        by_item_lines.setdefault(ln.item, []).append(ln)
+    for item, lns in by_item_lines.items():
+        keys = item_projects.get(item, [])
+        primary = keys[0] if keys else None
+        item_munis = []
+        for ln in lns:
+            for m in ctx.muni_mentions.get(ln.idx, []):
+                if m.name not in item_munis:
+                    item_munis.append(m.name)
+        for k in keys:
+            p = projects[k]
+            if own is not None and own.name not in p["municipalities"]:
+                p["municipalities"].append(own.name)
+            for mn in item_munis:
+                if mn not in p["municipalities"]:
+                    p["municipalities"].append(mn)
+        main_grant = None
+        for ln in lns:
+            for s, e in _sentences(ln.text):
+                sent = ln.text[s:e]
+                here = [k for pos, k in line_projects.get(ln.idx, []) if s <= pos < e]
+                targets = here or ([primary] if primary else [])
+                # funders
+                funders = []
+                for fm in _FUND_CUE.finditer(sent):
+                    f = _entity_after(ctx, ln, s + fm.end(), 60)
+                    if f:
+                        funders.append(f)
+                for vm in _FUND_VERB.finditer(sent):
+                    f = _entity_before(ctx, ln, s + vm.start(), 25)
+                    if f:
+                        funders.append(f)
+                budget = bool(_BUDGET_FUND.search(sent)) and own is not None
+                for k in targets:
+                    p = projects[k]
+                    for f in funders + ([own.name] if budget else []):
+                        if f not in p["funders"]:
+                            p["funders"].append(f)
+                    for pm in _PARTNER_CUE.finditer(sent):
+                        for n in _entities_in(ctx, ln, s + pm.end(), e):
+                            if n not in p["partners"] and n not in p["funders"] and \
+                                    (own is None or n != own.name) and gazetteer.municipality_by_name(n) is None:
+                                p["partners"].append(n)
+                    st, en = parse_period(sent)
+                    if st and not p["start"]:
+                        p["start"], p["end"] = st, en
+                # grants: an explicit funder and a grant cue, not an application
+                if funders and _GRANT_CUE.search(sent) and not _APPLICATION.search(sent):
+                    amt = parse_amount(sent)
+                    funder = funders[0]
+                    proj = projects[targets[0]]["name"] if targets else None
+                    prog = None
+                    pm = re.search(r"[Pp]uljen?\s+(?:til|for)\s+(" + CAP + r"[^.,;()]*|[\"“”][^\"“”]+[\"“”])", sent)
+                    if pm:
+                        prog = "Pulje til " + _clean_org_name(pm.group(1).strip("\"“”"))
+                    recips = []
+                    if own is not None and funder != own.name:
+                        recips.append(own.name)
+                    if own is not None and funder == own.name:
+                        tm = re.search(r"\btil\s+(?:drift\s+af\s+)?", sent)
+                        r = _entity_after(ctx, ln, s + tm.end(), 40) if tm else None
+                        if r and r != own.name:
+                            recips.append(r)
+                    st, en = parse_period(sent)
+                    if targets and not st:
+                        st, en = projects[targets[0]]["start"], projects[targets[0]]["end"]
+                    g = {"funder": funder, "recipients": recips, "amount": amt[0] if amt else None,
+                         "per": amt[1] if amt else None, "project": proj, "programme": prog, "item": item,
+                         "start": st, "end": en, "span": _span(ln), "rule": "grant-cue", "part": False}
+                    grants.append(g)
+                    if main_grant is None or (main_grant["amount"] is None and g["amount"] is not None):
+                        main_grant = g
+                elif main_grant is not None and re.search(r"\b(?:fordeles|fordelt|fordeling)\b", sent):
+                    # "Tilskuddet skal fordeles imellem henholdsvis Jobcenter Lemvig, Struer og X"
+                    fm = re.search(r"\b(?:mellem|imellem|på)\s+(?:henholdsvis\s+)?", sent)
+                    if fm:
+                        names = _entities_in(ctx, ln, s + fm.end(), e)
+                        for n in names:
+                            n = re.sub(r"^Jobcenter\s+", "", n)
+                            if n not in main_grant["recipients"]:
+                                main_grant["recipients"].append(n)
+                # split amounts: "410.000 kr. til Lemvig", "- Struer – 150.000 kr."
+                if main_grant is not None and main_grant["amount"]:
+                    for part_name, val in _split_parts(sent):
+                        if val < main_grant["amount"] and val != main_grant["amount"]:
+                            grants.append({**main_grant, "recipients": [_recipient_name(ctx, part_name)],
+                                           "amount": val, "per": None, "span": _span(ln), "rule": "grant-part",
+                                           "part": True, "start": None, "end": None})
+        if main_grant is not None:
+            for k in keys[:1]:
+                p = projects[k]
+                if main_grant["funder"] not in p["funders"]:
+                    p["funders"].append(main_grant["funder"])
+                for r in main_grant["recipients"]:
+                    mu = gazetteer.municipality_by_name(r)
+                    if mu and mu.name not in p["municipalities"]:
+                        p["municipalities"].append(mu.name)
+                    elif not mu and r not in p["partners"] and r != main_grant["funder"]:
+                        p["partners"].append(r)
+            for g in grants:
+                if g["item"] == item and g["project"] is None and keys:
+                    g["project"] = projects[keys[0]]["name"]
+
+    grants = _dedupe_grants(grants)
+
+    # ---- records
+    org_recs = tuple(Organization(name=o["name"], aliases=tuple(o["aliases"]), kind=o["kind"], span=o["span"],
+                                  rule=o["rule"]) for o in ctx.orgs.values())
+    proj_recs = tuple(Project(name=p["name"], aliases=tuple(p["aliases"]), item=p["item"], funders=tuple(p["funders"]),
+                              municipalities=tuple(p["municipalities"]), partners=tuple(p["partners"]),
+                              start=p["start"], end=p["end"], span=p["span"], rule=p["rule"])
+                      for p in projects.values())
+    grant_recs = tuple(Grant(funder=g["funder"], recipients=tuple(g["recipients"]), amount=g["amount"], per=g["per"],
+                             project=g["project"], programme=g["programme"], item=g["item"], start=g["start"],
+                             end=g["end"], span=g["span"], rule=g["rule"]) for g in grants)
+    existing = {p.name for p in doc.persons}
+    person_recs = tuple(doc.persons) + tuple(p for p in persons.values() if p.name not in existing)
+    return replace(doc, organizations=org_recs, mentioned_municipalities=tuple(mentioned.values()),
+                   persons=person_recs, projects=proj_recs, grants=grant_recs)
+
+
+_PART_RE = re.compile(r"(?P<amt>(?:" + _NUM + r")\s*(?:kr\.?|kroner))\s+til\s+(?P<name>" + CAP + r"[\w-]*(?:\s+" + CAP +
+                      r"[\w-]*){0,3})")
+_PART_LIST = re.compile(r"^\s*[-•*]?\s*(?P<name>" + CAP + r"[\w-]*(?:\s+" + CAP + r"[\w-]*){0,3})\s*[–:-]\s*(?P<amt>(?:" +
+                        _NUM + r")\s*(?:kr\.?|kroner))\s*$")
+
+
+def _split_parts(sent: str) -> list[tuple[str, float]]:
+    out = []
+    m = _PART_LIST.match(sent)
+    if m:
+        a = parse_amount(m.group("amt"))
+        if a:
+            out.append((m.group("name"), a[0]))
+        return out
+    for m in _PART_RE.finditer(sent):
+        a = parse_amount(m.group("amt"))
+        if a:
+            out.append((m.group("name"), a[0]))
+    return out if len(out) >= 2 else []
+
+
+def _recipient_name(ctx: Ctx, name: str) -> str:
+    mu = gazetteer.municipality_by_name(name)
+    if mu:
+        return mu.name
+    key = org_key(name)[0]
+    if key in ctx.orgs:
+        return ctx.orgs[key]["name"]
+    return name
+
+
+def _dedupe_grants(grants: list) -> list:
+    out = []
+    seen = set()
+    with_amount = {(g["item"], org_key(g["funder"])[0]) for g in grants if g["amount"] is not None}
+    for g in grants:
+        fk = org_key(g["funder"])[0]
+        if g["amount"] is None and (g["item"], fk) in with_amount:
+            continue
+        key = (g["item"], fk, g["amount"], tuple(g["recipients"]) if g["part"] else None)
+        if key in seen:
+            # merge recipients into the first
+            continue
+        seen.add(key)
+        out.append(g)
+    return out
+
+
+def _guess_own(text: str) -> Optional[gazetteer.Municipality]:
+    counts: dict = {}
+    for m in gazetteer.find_municipalities(text[:20000], bare=False):
+        if m.cue == "kommune":
+            counts[m.code] = counts.get(m.code, 0) + 1
+    if not counts:
+        return None
+    code = max(counts, key=lambda c: (counts[c], -c))
+    return gazetteer.municipality_by_code(code)
