@@ -223,10 +223,14 @@ def _parse_item(h: Heading, body: list[Ln], L: list[Ln], hdr: Header, end: int) 
             hit = labels.section_label(t)
             if hit and hit.kind == "docnumber":
                 continue
-            case_numbers.extend(x for x in danish.find_case_numbers(t) if x not in case_numbers)
+            found = danish.labelled_case_numbers(t) or danish.find_case_numbers(t)
+            case_numbers.extend(x for x in found if x not in case_numbers)
             continue
         if len(t) < 40 and (c_rx.match(t) or o_rx.match(t)) and not re.search(r"[.]$", t):
-            if c_rx.match(t):
+            yn = re.search(r":\s*(ja|nej|yes|no|x)\s*$", t, re.I)
+            if c_rx.match(t) and not (yn and yn.group(1).casefold() in ("nej", "no")):
+                closed = True
+            elif o_rx.match(t) and yn and yn.group(1).casefold() in ("nej", "no"):
                 closed = True
             continue
         lead_rest.append(ln)
@@ -235,7 +239,8 @@ def _parse_item(h: Heading, body: list[Ln], L: list[Ln], hdr: Header, end: int) 
         for ln in b.lines:
             hit = labels.section_label(ln.text)
             if hit and hit.kind == "casenumber":
-                case_numbers.extend(x for x in danish.find_case_numbers(hit.rest) if x not in case_numbers)
+                found = danish.labelled_case_numbers(ln.text) or danish.find_case_numbers(hit.rest)
+                case_numbers.extend(x for x in found if x not in case_numbers)
     absent: list[NameEntry] = []
     for b in blocks:
         if b.kind in ("history", "history-entry"):
@@ -310,6 +315,8 @@ def _assign_decisions(r: dict, hdr: Header) -> None:
             other.append(OtherDecision(b.committee, b.date, danish.outcomes_of(txt), txt,
                                        Span(b.lines[0].page if b.lines else 1, b.lines[0].no if b.lines else 0)))
     decision = None
+    if len(own) > 1 and any(not b.label.casefold().startswith("behandling") for b in own):
+        own = [b for b in own if not b.label.casefold().startswith("behandling")]
     if own:
         parts = []
         for b in own:
@@ -332,11 +339,17 @@ def _assign_decisions(r: dict, hdr: Header) -> None:
             lines, skip = tail, _absence_in(tail)[1]
         else:
             lines, skip = r["lead_rest"], set(_absence_lines(blocks[0]))
-        t = _text(lines, skip)
+        skip = set(skip) | {ln.no for ln in lines if ln.text and _is_member_line(ln.text)}
+        t = None if _SIGNATURE.search(r["title"]) else _text(lines, skip)
         if t and (len(t) <= 300 or (danish.outcomes_of(t) and len(t) <= 600)):
             decision = t
     r["decision"] = decision
     r["other"] = other
+
+
+def _is_member_line(t: str) -> bool:
+    e = parse_entry(t)
+    return bool(e and (e.party or e.role or e.absent))
 
 
 def _absence_lines(b: Block) -> set[int]:

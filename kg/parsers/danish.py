@@ -133,6 +133,20 @@ def find_case_numbers(text: str) -> list[str]:
     return out
 
 
+def labelled_case_numbers(line: str) -> Optional[list[str]]:
+    """Values of a labelled case-number line ("Sagsnr.: 24/1234", "Sags-ID: EMN-2019-04411"),
+    taken as printed; None when the line has no case-number label."""
+    hit = labels.section_label((line or "").strip())
+    if not hit or hit.kind != "casenumber" or not hit.rest:
+        return None
+    out = []
+    for tok in re.split(r"\s*[,;]\s*|\s+og\s+|\s{2,}|\t", hit.rest):
+        tok = tok.strip(" .")
+        if tok and re.search(r"\d", tok) and len(tok) <= 40 and len(tok.split()) <= 2:
+            out.append(tok)
+    return out
+
+
 def is_case_number_line(line: str) -> bool:
     """True when the whole line is one or more case numbers (with separators or a case label)."""
     s = line.strip()
@@ -140,6 +154,8 @@ def is_case_number_line(line: str) -> bool:
         return False
     hit = labels.section_label(s)
     if hit and hit.kind in ("casenumber", "docnumber"):
+        if hit.kind == "casenumber" and labelled_case_numbers(s):
+            return True
         s = hit.rest
     rest = CASE_RE.sub(" ", s)
     return bool(find_case_numbers(s)) and not re.search(r"\w", re.sub(r"\b(?:og|and|KLE|nr)\b", "", rest, flags=re.I))
@@ -150,15 +166,24 @@ def is_case_number_line(line: str) -> bool:
 _LETTER = re.compile(r"^[A-ZÆØÅ]$")
 
 
-def party_to_letter(text: Optional[str]) -> Optional[str]:
-    """A party's list letter from a printed letter ("A", "(Ø)", "Liste Ø") or name ("Socialdemokratiet")."""
+def party_to_letter(text: Optional[str], strict: bool = False) -> Optional[str]:
+    """A party's list letter from a printed letter ("A", "(Ø)", "Liste Ø") or name ("Socialdemokratiet").
+    With ``strict`` the whole text must be a letter, a party name or a known alias."""
     if not text:
         return None
     t = unicodedata.normalize("NFC", text).strip().strip("()[].,;: ")
     t = re.sub(r"^(?:[Ll]iste|[Pp]arti)\s+", "", t).strip()
     if _LETTER.match(t):
         return t                    # local lists use letters outside the national table
-    from ..gazetteer import party_letter
+    from ..gazetteer import parties, party_letter
+    if strict:
+        f = fold(t)
+        for p in parties():
+            if any(fold(n) == f for n in (p.name, *p.aliases)) and (len(f) > 3 or t.isupper()):
+                return p.letter
+        return None
+    if len(t) > 40:
+        return None
     return party_letter(t)
 
 

@@ -125,9 +125,10 @@ _CUES = re.compile(
     r"dialogmøde\s+med|aftale\s+med|finansieret\s+af|medfinansieret\s+af|understøttelse\s+fra|støtte\s+fra|"
     r"tilskud\s+fra|midler\s+fra|bevillinger?\s+fra|udviklet\s+af|udført\s+af|gennemført\s+af|leveret\s+af|"
     r"på\s+foranledning\s+af|tilsagn\s+fra|donation\s+fra)\s+(?:(?:puljemidler|midler|en\s+bevilling)\s+fra\s+)?")
+_TOK = r"(?:" + CAP + r"(?:[A-Za-zÆØÅæøåéüö0-9'’&-]|\.(?=[A-Za-zÆØÅ]))*|[A-ZÆØÅ0-9]{2,}[A-Za-zÆØÅæøå0-9-]*)"
 _CAPSEQ = re.compile(
-    r"(?:Den\s+|Det\s+|De\s+)?(?:" + CAP + r"[\w'’.&-]*|[A-ZÆØÅ0-9]{2,}[\w-]*)(?:(?:\s+|\s*/\s*|\s+(?:og|for|i|af|&|til|under)\s+)"
-    r"(?:" + CAP + r"[\w'’.&-]*|[A-ZÆØÅ0-9]{2,}[\w-]*|" + _LEGAL_FORM + r"))*")
+    r"(?:Den\s+|Det\s+|De\s+)?" + _TOK + r"(?:(?:\s+|\s*/\s*|\s+(?:og|for|i|af|&|til|under)\s+)"
+    r"(?:" + _LEGAL_FORM + r"|" + _TOK + r"))*(?![\w_])")
 
 
 def _is_person_name(s: str) -> bool:
@@ -154,6 +155,11 @@ def _bad_org(name: str, ctx: Ctx) -> bool:
     if _is_person_name(name) or name in ctx.members:
         return True
     if name.split()[0] in ("Lov", "Loven", "Bekendtgørelse", "Budget", "Beskæftigelsesplan", "Bilag"):
+        return True
+    if re.search(r"(?:afdelingen|afdeling|udvalget|udvalg|bestyrelsen|direktionen|forvaltningen|teamet|"
+                 r"jobcentret|jobcenteret|rådhuset)s?$", name.split()[-1], re.I) and gazetteer_org(name) is None:
+        return True
+    if any(t in ("Åben", "Lukket", "Bilag") or "_" in t for t in toks):
         return True
     return False
 
@@ -190,7 +196,7 @@ def _gaz_re():
     for e in gazetteer.organisations():
         for n in (e.name, *e.aliases):
             p = r"\s+".join(re.escape(t) for t in n.split())
-            pats.append((len(n), "(?i:" + p + ")" if len(n) > 5 and not n.isupper() else p))
+            pats.append((len(n), "(?i:" + p + ")" if len(n.split()) > 1 and not n.isupper() else p))
         if e.abbreviation:
             pats.append((len(e.abbreviation), re.escape(e.abbreviation)))
     pats.sort(key=lambda t: -t[0])
@@ -218,7 +224,7 @@ def _find_orgs(ctx: Ctx, ln: Line) -> None:
         if m.group("ab"):
             aliases.append(m.group("ab"))
         # "AOF i Holbæk": local office of a national body
-        loc = re.match(r"\s+i\s+(" + CAP + r"[\w-]+)", t[m.end():])
+        loc = re.match(r"\s+(?:i\s+|skolen\s+|afdelingen\s+)?(" + CAP + r"[\w-]+)", t[m.end():])
         if loc and gazetteer.municipality_by_name(loc.group(1)) and len(name) <= 5:
             aliases.append(f"{name} i {loc.group(1)}")
             aliases.append(f"{name} {loc.group(1)}")
@@ -349,8 +355,32 @@ def _find_municipalities(ctx: Ctx, ln: Line) -> None:
 # --------------------------------------------------------------------------- persons
 
 _NAME = CAP + LOW + r"+(?:-" + CAP + LOW + r"+)?(?:\s+(?:" + CAP + r"\.|" + CAP + LOW + r"+(?:-" + CAP + LOW + r"+)?)){1,3}"
-_ROLE_RE = re.compile(r"(?<![\w-])(?P<role>" + "|".join(sorted(ROLES, key=len, reverse=True)) + r")\s+(?P<names>" +
-                      _NAME + r"(?:\s*(?:,|og)\s*" + _NAME + r")*)", re.I)
+_ROLE_RE = re.compile(r"(?<![\w-])(?P<role>(?i:" + "|".join(sorted(ROLES, key=len, reverse=True)) + r"))\s+(?=" + CAP + ")")
+_NAME_RE = re.compile(_NAME + r"(?![\w-])")
+_ROLE_WORD = re.compile(r"(?i:" + "|".join(sorted(ROLES, key=len, reverse=True)) + r")(?![\w-])")
+
+
+def _names_after(t: str, pos: int) -> list[str]:
+    """Person names printed after a role word: "John Hermansen og Kent Falkenvig"."""
+    out = []
+    while True:
+        if _ROLE_WORD.match(t, pos):
+            break
+        m = _NAME_RE.match(t, pos)
+        if not m:
+            break
+        name = m.group(0)
+        # a name must not swallow a following role word ("Anders Stryhn Rådssekretær")
+        toks = name.split()
+        cut = next((i for i, tok in enumerate(toks) if i > 0 and tok.casefold() in ROLES), None)
+        if cut is not None:
+            name = " ".join(toks[:cut])
+        out.append(name)
+        sep = re.match(r"\s*(?:,|og)\s*", t[m.end():])
+        if not sep or cut is not None:
+            break
+        pos = m.end() + sep.end()
+    return out
 
 
 def _split_names(s: str) -> list[str]:
@@ -374,16 +404,9 @@ def _find_persons(ctx: Ctx, ln: Line, out: dict) -> None:
     t = ln.text
     for m in _ROLE_RE.finditer(t):
         role_word = m.group("role")
-        if not role_word[0].islower() and not role_word[0].isupper():
-            continue
-        # the role must be a word as printed with a following *name*, not "Direktøren for ..."
         role = ROLES.get(role_word.casefold())
-        for name in _split_names(m.group("names")):
+        for name in _names_after(t, m.end()):
             name = re.sub(r"\s+", " ", name)
-            # do not run into the next role word ("Anders Stryhn og Rådssekretær Elias ...")
-            toks = name.split()
-            if toks and toks[0].casefold() in ROLES:
-                continue
             if not _valid_person(name, ctx) or name in ctx.members:
                 continue
             aff = _affiliation(ctx, ln, m.start())
@@ -545,7 +568,7 @@ _PROJ_CUE = re.compile(
     r"(?<![\w-])(?P<cue>[Pp]rojekt(?:et)?|[Uu]dviklingsindsatsen|[Ii]nitiativet|[Kk]ampagnen|[Pp]rogrammet|"
     r"[Ss]amarbejdsprogrammet|[Ff]orsøget|[Nn]etværket|[Ss]amarbejdsaftale(?:n)?\s+om|[Dd]rift\s+af|"
     r"[Pp]uljen?\s+(?:til|for))\s+(?:" + _QUOTED + "|" + _ITALIC + "|" + _CAPNAME + ")")
-_PROJ_LOWER = re.compile(r"(?<![\w-])[Pp]rojekt\s+(?P<rest>(?:med|om)\s+[^.;:()\n]{3,120}|(?!(?:og|er|at|i|til|der|som|"
+_PROJ_LOWER = re.compile(r"(?<![\w-])[Pp]rojekt\s+(?P<rest>(?:med|om)\s+[^.;:(),\n]{3,120}|(?!(?:og|er|at|i|til|der|som|"
                          r"har|kan|vil|skal|blev|en|et|det|den|de|med|om|for|på|af)\b)[a-zæøå][^.;:()\n,]{3,80})")
 _PROJ_QUOTED_PULJE = re.compile(r"[\"“”„](?P<q>[Pp]ulje(?:n)?\s+(?:til|for)\s+[^\"“”„\n]{3,120})[\"“”]")
 _CUT_LOWER = re.compile(r"\s+(?:i|til|på|ved|som|der|hvor|samt|og\s+(?:at|der))\s+")
@@ -606,7 +629,7 @@ def _project_names(ctx: Ctx, ln: Line) -> list[tuple[str, list, str, int]]:
 def _bad_project_name(name: str, ctx: Ctx) -> bool:
     if gazetteer.municipality_by_name(name):
         return True
-    if re.search(r"\b[Kk]ommune", name):
+    if re.search(r"\b[Kk]ommunes?\b", name):
         return True
     return False
 
@@ -614,9 +637,9 @@ def _bad_project_name(name: str, ctx: Ctx) -> bool:
 # --------------------------------------------------------------------------- funders, partners, grants
 
 _FUND_CUE = re.compile(
-    r"(?:finansieret\s+af|medfinansieret\s+af|finansieres\s+af|tilskud\s+fra|tilsagn\s+(?:om\s+tilskud\s+)?(?:på\s+[^.]*?\s+)?fra|"
+    r"(?:finansieret\s+af|medfinansieret\s+af|finansieres\s+af|tilskud\s+fra|tilsagn\s+(?:om\s+tilskud\s+)?(?:på\s+.{0,40}?\s+)?fra|"
     r"økonomisk\s+støtte\s+fra|støtte\s+fra|midler\s+fra|bevillinger?\s+fra|bevilget\s+af|donation\s+fra|"
-    r"puljemidler\s+fra|ansøgning\s+om\s+midler\s+fra|tilskud\s+på\s+[^.]*?\s+fra)\s+", re.I)
+    r"puljemidler\s+fra|ansøgning\s+om\s+midler\s+fra|tilskud\s+på\s+.{0,40}?\s+fra)\s+", re.I)
 _FUND_VERB = re.compile(r"\s+(?:bevilger|bevilgede|yder|ydede|giver|gav|har\s+bevilget|har\s+givet|tildeler|"
                         r"tildelte|har\s+tildelt)\b")
 _BUDGET_FUND = re.compile(r"(?:bevilling\s+i\s+budget|i\s+medfør\s+af\s+budget|budgetaftalen|budgettet\s+\d{4}|"
@@ -796,7 +819,7 @@ def extract_entities(doc: Document, src: SourceText) -> Document:
                                     (own is None or n != own.name) and gazetteer.municipality_by_name(n) is None:
                                 p["partners"].append(n)
                     st, en = parse_period(sent)
-                    if st and not p["start"]:
+                    if st and (not p["start"] or (en and not p["end"])):
                         p["start"], p["end"] = st, en
                 # grants: an explicit funder and a grant cue, not an application
                 if funders and _GRANT_CUE.search(sent) and not _APPLICATION.search(sent):
@@ -841,7 +864,7 @@ def extract_entities(doc: Document, src: SourceText) -> Document:
                                            "amount": val, "per": None, "span": _span(ln), "rule": "grant-part",
                                            "part": True, "start": None, "end": None})
         if main_grant is not None:
-            for k in keys[:1]:
+            for k in [k for k in keys if projects[k]["name"] == main_grant["project"]][:1]:
                 p = projects[k]
                 if main_grant["funder"] not in p["funders"]:
                     p["funders"].append(main_grant["funder"])

@@ -173,6 +173,13 @@ def parse_header(lines: list[Ln]) -> Header:
             i = j
             continue
         i += 1
+    # "Mødet blev afholdt ... kl. 17.30 i Udvalgsværelse B, Rådhuset."
+    if not h.location:
+        for ln in title_lines[:15]:
+            m = _PROSE_LOC.search(ln.text)
+            if m:
+                h.location, h.spans["location"] = m.group("loc").strip(" ,."), _span(ln)
+                break
     # committee, term and date from the title lines ("REFERAT Udvalget for X - 2022-2025 d. 06-03-2024")
     for ln in title_lines[:12]:
         if not h.committee:
@@ -190,6 +197,11 @@ def parse_header(lines: list[Ln]) -> Header:
                 h.start, h.spans["start_time"] = s, _span(ln)
                 h.end = h.end or e
     return h
+
+
+_PROSE_LOC = re.compile(
+    r"\b(?:afholdt|holdt|afholdes|holdes|mødtes|samledes)\b.*?(?:\bkl\.?\s*\d{1,2}(?:[.:]\d{2})?"
+    r"(?:\s*[-–]\s*\d{1,2}(?:[.:]\d{2})?)?\s*,?\s*)?\b(?:i|på)\s+(?P<loc>[A-ZÆØÅ][^.;]{2,80}?)\s*(?:\.\s*$|$)")
 
 
 def _span(ln: Ln):

@@ -57,7 +57,7 @@ def _title_ok(title: str, keyword: bool) -> bool:
     if len(t) > 250:
         return False
     if keyword:
-        return True
+        return t[0].isupper() or t[0].isdigit() or t[0] in "\"'«»“(["
     if not (t[0].isupper() or t[0].isdigit() or t[0] in "\"'«»“"):
         return False
     if labels.section_label(t):

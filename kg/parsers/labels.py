@@ -38,7 +38,8 @@ class LabelHit:
 def _section_re() -> list[tuple[str, re.Pattern]]:
     out = []
     for kind, words in table()["sections"].items():
-        out.append((kind, re.compile(r"^(?P<label>" + _alt(words) + r")(?:\s*:\s*|\s*$)(?P<rest>.*)$", re.I)))
+        sep = r"(?:\s*:\s*|\s+(?=\d)|\s*$)" if kind in ("casenumber", "docnumber") else r"(?:\s*:\s*|\s*$)"
+        out.append((kind, re.compile(r"^(?P<label>" + _alt(words) + r")" + sep + r"(?P<rest>.*)$", re.I)))
     return out
 
 

@@ -63,16 +63,16 @@ def build(src) -> Layout:
     for ln in lines:
         if ln.text:
             pages.setdefault(ln.page, []).append(ln)
-    if len(pages) >= 3:
+    if len(pages) >= 2:
         cnt: Counter = Counter()
         for pl in pages.values():
             edge = pl[:3] + pl[-3:]
             for k in {_key(x.text) for x in edge}:
                 cnt[k] += 1
-        rep = {k for k, c in cnt.items() if c >= max(2, len(pages) // 2) and len(k) > 1}
+        rep = {k for k, c in cnt.items() if c >= max(2, len(pages) // 2) and len(k) >= 12}
         for pl in pages.values():
             for x in pl[:3] + pl[-3:]:
-                if x.text and _key(x.text) in rep:
+                if x.text and _key(x.text) in rep and not labels.section_label(x.text):
                     lay.furniture.append(Ln(x.page, x.no, x.text, x.raw))
                     x.text = ""
     _find_toc(lay)

@@ -104,7 +104,7 @@ def parse_entry(text: str) -> Optional[NameEntry]:
         if meet_rx.fullmatch(g) or re.fullmatch(r"(?i)afbud|fraværende|fravær|syg", g):
             absent = True
             continue
-        p = danish.party_to_letter(g)
+        p = danish.party_to_letter(g, strict=True) or (danish.party_to_letter(g) if len(g) < 40 else None)
         if p and party is None:
             party = p
             continue
@@ -132,8 +132,8 @@ def split_entries(value: str) -> list[str]:
     parts = [p.strip() for p in re.split(r"\s*[;,]\s*|\s+og\s+|\s+&\s+", v) if p.strip()]
     out: list[str] = []
     for p in parts:
-        bare = p.strip("() .")
-        if out and (labels.role_of(bare) or danish.party_to_letter(bare) or re.fullmatch(r"(?i)afbud|fraværende", bare)):
+        bare = re.sub(r"\([^()]*\)", " ", p).strip("() .")
+        if out and (not bare or labels.role_of(bare) or danish.party_to_letter(bare, strict=True) or re.fullmatch(r"(?i)afbud|fraværende", bare)):
             out[-1] = out[-1] + ", " + p
         else:
             out.append(p)
