@@ -103,7 +103,7 @@ _ORG_HEAD_MULTI = re.compile(
     r"centeret|museum|museet|universitet|universitetet|gymnasium|akademi|akademiet|rådet|nævnet|banken|service|"
     r"huset|enheden|institut|instituttet|selskab|selskabet|sekretariat|sekretariatet|organisation|"
     r"Invest|Consulting|Consult|Group|Gruppen|Holding|Partners|Avis|Avisen|Lokalavis|Højskole|Erhvervsskole|"
-    r"Handelsskole|Produktionsskole|Ungdomsskole|Professionshøjskole)$")
+    r"Handelsskole|Produktionsskole|Ungdomsskole|Professionshøjskole)$", re.I)
 _ORG_HEAD_SINGLE = re.compile(
     r"^[A-ZÆØÅ]\w{3,}(?:fonden|fondet|forening|foreningen|forbund|forbundet|styrelsen|ministeriet|banken|"
     r"instituttet|universitet|akademiet)$")
@@ -171,6 +171,8 @@ def _add_org(ctx: Ctx, ln: Line, start: int, end: int, printed: str, kind: str, 
     if _bad_org(name, ctx):
         return None
     key, canon, _ev = org_key(name)
+    if key.startswith(("jobcenter-", "borgerservice-")):
+        kind = "municipality-body"
     g = gazetteer_org(name)
     if g:
         kind = g[0].kind
@@ -265,6 +267,14 @@ def _find_orgs(ctx: Ctx, ln: Line) -> None:
             continue
         name = " ".join(toks)
         start = m.start() + (seq.find(toks[0]) if toks else 0)
+        # "Struer og Marselisborg Consulting": a list, keep the last member
+        parts = re.split(r"\s+og\s+", name)
+        if len(parts) > 1 and not parts[-2].endswith("-"):
+            left = parts[-2].split(",")[-1].strip()
+            if gazetteer.municipality_by_name(left) or gazetteer_org(left) or org_key(left)[0] in ctx.orgs:
+                start += name.rfind(parts[-1])
+                name = parts[-1]
+                toks = name.split()
         legal = re.search(r"\s" + _LEGAL_FORM + r"$", name)
         last = re.sub(r"s$", "", toks[-1]) if len(toks) > 1 else toks[-1]
         if len(toks) >= 2 and (legal or _ORG_HEAD_MULTI.search(toks[-1]) or _ORG_HEAD_MULTI.search(last)):
@@ -706,6 +716,11 @@ def extract_entities(doc: Document, src: SourceText) -> Document:
         if ln.text.strip():
             _find_municipalities(ctx, ln)
     persons: dict = {}
+    # a committee secretary printed in the member list is staff, not a politician
+    for m in doc.members:
+        if (m.role or "").casefold() == "sekretær" and not m.party:
+            _put_person(persons, Person(name=m.name, role="sekretær", affiliation=None, span=m.span,
+                                        rule="member-list:sekretær"))
     for ln in body:
         _find_persons(ctx, ln, persons)
 
