@@ -599,7 +599,7 @@ def named_queries(queries_dir: Optional[Path] = None) -> list[dict]:
                 items = []
     if items:
         return items
-    qdir = queries_dir or Path(__file__).resolve().parent.parent / "queries"
+    qdir = queries_dir or Path(os.environ.get("KG_QUERIES_DIR") or Path(__file__).resolve().parent.parent / "queries")
     for p in sorted(qdir.glob("*.rq")) if qdir.is_dir() else []:
         text = p.read_text(encoding="utf-8")
         desc = []

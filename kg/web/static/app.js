@@ -2,13 +2,16 @@
 (function () {
   "use strict";
   var endpoint = window.location.origin + "/sparql";
+  var DATA_NS = "https://w3id.org/kgdk/id/";
+  // Only autocompleters that work offline (the others fetch from prefix.cc / LOV); set on the
+  // defaults because YASGUI merges (concatenates) arrays given in its config.
+  if (Yasgui.Yasqe && Yasgui.Yasqe.defaults) { Yasgui.Yasqe.defaults.autocompleters = ["variables"]; }
   var yasgui = new Yasgui(document.getElementById("yasgui"), {
     requestConfig: { endpoint: endpoint, method: "POST" },
     copyEndpointOnNewTab: true,
     endpointCatalogueOptions: { getData: function () { return [{ endpoint: endpoint }]; } },
     persistenceId: null,          // no localStorage state: the page always starts clean
-    populateFromUrl: true,
-    yasqe: { autocompleters: ["variables"] }   // the others call prefix.cc / LOV on the internet
+    populateFromUrl: true
   });
   window.yasgui = yasgui;
 
@@ -17,6 +20,15 @@
     tab.setQuery(q.query);
     tab.setName(q.name);
   }
+
+  // IRIs of our data open their entity page on this server (not the w3id.org redirect)
+  document.addEventListener("click", function (ev) {
+    var a = ev.target.closest ? ev.target.closest("a[href]") : null;
+    if (a && a.getAttribute("href").indexOf(DATA_NS) === 0) {
+      ev.preventDefault();
+      window.location.href = "/id/" + a.getAttribute("href").slice(DATA_NS.length);
+    }
+  }, true);
 
   fetch("/api/queries").then(function (r) { return r.json(); }).then(function (qs) {
     var ul = document.getElementById("named-queries");
