@@ -202,6 +202,10 @@ def outcomes_of(decision: Optional[str]) -> tuple[str, ...]:
         return ()
     text = unicodedata.normalize("NFC", decision)
     text = re.sub(r"\s+", " ", text).strip()
+    sentences = re.split(r"(?<=[.!?])\s+(?=[A-ZÆØÅ0-9])", text)
+    kept = [s for s in sentences if not any(rx.search(s) for rx in labels.outcome_ignore_res())]
+    if kept:
+        text = " ".join(kept)
     found: list[tuple[int, str]] = []
     taken: list[tuple[int, int]] = []
     for kind, rxs in labels.outcome_res():

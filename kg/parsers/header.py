@@ -117,6 +117,7 @@ def parse_header(lines: list[Ln]) -> Header:
             continue
         labelled_seen = True
         kind, val = lab
+        val = val.strip().lstrip("|:").strip().rstrip("|").strip()
         span = _span(ln)
         if kind == "date":
             if not h.date:

@@ -139,5 +139,10 @@ def outcome_res() -> list[tuple[str, list[re.Pattern]]]:
 
 
 @lru_cache(maxsize=1)
+def outcome_ignore_res() -> list[re.Pattern]:
+    return [re.compile(r) for r in table()["outcomes"].get("ignore", [])]
+
+
+@lru_cache(maxsize=1)
 def drop_res() -> list[re.Pattern]:
     return [re.compile(r, re.I) for r in table()["lines"]["drop"]]
