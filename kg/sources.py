@@ -290,7 +290,7 @@ def _read_pdf(data: bytes) -> tuple[tuple[str, ...], str]:
                 raise ValueError("encrypted PDF: a password is required")
         pages = []
         for page in reader.pages:
-            pages.append(clean_text(page.extract_text() or "").replace("\f", "\n"))
+            pages.append(clean_text(page.extract_text() or "").replace("\f", "\n").rstrip())
     except ValueError:
         raise
     except FileNotDecryptedError:
@@ -361,6 +361,8 @@ class _TextExtractor(HTMLParser):
         if cell is not None:               # line breaks inside a table cell become spaces
             cell.append(" ")
             return
+        if self.tables and self.tables[-1].cells:
+            self._end_row(self.tables[-1])  # a block after a row's cells, outside any cell
         line = "".join(self.cur)
         line = line.rstrip() if self.pre else line.strip()
         self.cur = []
@@ -389,7 +391,7 @@ class _TextExtractor(HTMLParser):
         cells, t.cells = t.cells, None
         if not cells or not any(cells):
             return
-        row = " | ".join(cells)
+        row = " | ".join(cells).rstrip()
         outer = self._open_cell()          # nested table: the row goes into the outer cell
         if outer is not None:
             outer.append(" " + row + " ")
@@ -464,16 +466,18 @@ class _TextExtractor(HTMLParser):
                 if self._open_cell() is None:
                     self._newline(blank=True)
             return
-        if tag == "pre" and self.pre:
-            self.pre -= 1
         if tag in _PARA:
             self._newline(blank=True)
         elif tag in _LINE:
             self._newline()
+        if tag == "pre" and self.pre:
+            self.pre -= 1
 
     def handle_data(self, data):
         if self.skip:
             return
+        if self.tables and self._open_cell() is None and self.tables[-1].cells and data.strip():
+            self._end_row(self.tables[-1])   # text after a row's cells but outside any cell
         if self.pre and self._open_cell() is None:
             for i, part in enumerate(data.split("\n")):
                 if i:
