@@ -124,7 +124,8 @@ _CUES = re.compile(
     r"firmaet|leverandøren|udbyderen|foreningen|organisationen|i\s+regi\s+af|forhandlingsmøde\s+med|"
     r"dialogmøde\s+med|aftale\s+med|finansieret\s+af|medfinansieret\s+af|understøttelse\s+fra|støtte\s+fra|"
     r"tilskud\s+fra|midler\s+fra|bevillinger?\s+fra|udviklet\s+af|udført\s+af|gennemført\s+af|leveret\s+af|"
-    r"på\s+foranledning\s+af|tilsagn\s+fra|donation\s+fra)\s+(?:(?:puljemidler|midler|en\s+bevilling)\s+fra\s+)?")
+    r"på\s+foranledning\s+af|tilsagn\s+fra|donation\s+fra|drives\s+af|drevet\s+af|varetages\s+af|udbydes\s+af|"
+    r"ejet\s+af|i\s+partnerskab\s+med)\s+(?:(?:puljemidler|midler|en\s+bevilling)\s+fra\s+)?")
 _TOK = r"(?:" + CAP + r"(?:[A-Za-zÆØÅæøåéüö0-9'’&-]|\.(?=[A-Za-zÆØÅ]))*|[A-ZÆØÅ0-9]{2,}[A-Za-zÆØÅæøå0-9-]*)"
 _CAPSEQ = re.compile(
     r"(?:Den\s+|Det\s+|De\s+)?" + _TOK + r"(?:(?:\s+|\s*/\s*|\s+(?:og|for|i|af|&|til|under)\s+)"
@@ -168,6 +169,11 @@ def _add_org(ctx: Ctx, ln: Line, start: int, end: int, printed: str, kind: str, 
              name: Optional[str] = None, aliases=()) -> Optional[str]:
     printed = _clean_org_name(printed)
     name = _clean_org_name(name or printed)
+    # "Ældre Sagen i Odense": the local branch is an alias of the organisation
+    loc = re.match(r"^(.+?)\s+i\s+(" + CAP + r"[\w-]+)$", name)
+    if loc and not rule.startswith("gazetteer"):
+        name = loc.group(1)
+        aliases = (*aliases, printed)
     if _bad_org(name, ctx):
         return None
     key, canon, _ev = org_key(name)
@@ -654,11 +660,12 @@ _FUND_VERB = re.compile(r"\s+(?:bevilger|bevilgede|yder|ydede|giver|gav|har\s+be
                         r"tildelte|har\s+tildelt)\b")
 _BUDGET_FUND = re.compile(r"(?:bevilling\s+i\s+budget|i\s+medfør\s+af\s+budget|budgetaftalen|budgettet\s+\d{4}|"
                           r"finansieres\s+inden\s+for\s+budget)", re.I)
-_APPLICATION = re.compile(r"\b(?:ansøgning|ansøge|ansøger|søger\s+om|søge\s+om|interessetilkendegivelse|"
+_APPLICATION = re.compile(r"\b(?:ansøg\w*|søger|søge|søgt|interessetilkendegivelse|"
                           r"interesstillkendelse)\b", re.I)
 _GRANT_CUE = re.compile(r"(?:tilskud|tilsagn|bevilling|bevilger|bevilget|støtte\s+fra|midler\s+fra|finansieret\s+af|"
                         r"donation|tildel)", re.I)
 _PARTNER_CUE = re.compile(r"(?:i\s+samarbejde\s+med|samarbejde\s+med|partnerskab\s+med|understøttelse\s+fra|"
+                          r"drives\s+af|drevet\s+af|"
                           r"i\s+regi\s+af|udviklet\s+i\s+samarbejde\s+med)\s+", re.I)
 
 
@@ -842,9 +849,9 @@ def extract_entities(doc: Document, src: SourceText) -> Document:
                     funder = funders[0]
                     proj = projects[targets[0]]["name"] if targets else None
                     prog = None
-                    pm = re.search(r"[Pp]uljen?\s+(?:til|for)\s+(" + CAP + r"[^.,;()]*|[\"“”][^\"“”]+[\"“”])", sent)
+                    pm = re.search(r"[Pp]uljen?\s+(?:til|for)\s+(?:" + _QUOTED + "|" + _CAPNAME + ")", sent)
                     if pm:
-                        prog = "Pulje til " + _clean_org_name(pm.group(1).strip("\"“”"))
+                        prog = "Pulje til " + _clean_org_name(pm.group("q") or pm.group("c"))
                     recips = []
                     if own is not None and funder != own.name:
                         recips.append(own.name)
