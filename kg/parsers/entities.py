@@ -277,6 +277,10 @@ def _find_orgs(ctx: Ctx, ln: Line) -> None:
         parts = re.split(r"\s+og\s+", name)
         if len(parts) > 1 and not parts[-2].endswith("-"):
             left = parts[-2].split(",")[-1].strip()
+            ltoks = left.split()
+            if len(ltoks) >= 2 and _ORG_HEAD_MULTI.search(ltoks[-1]) and not _taken(ctx, ln.idx, start,
+                                                                                     start + len(left)):
+                _add_org(ctx, ln, start, start + len(left), left, _kind_from_name(left), "org-suffix")
             if gazetteer.municipality_by_name(left) or gazetteer_org(left) or org_key(left)[0] in ctx.orgs:
                 start += name.rfind(parts[-1])
                 name = parts[-1]
@@ -484,7 +488,8 @@ def _put_person(out: dict, p: Person) -> None:
 
 _NUM = r"\d{1,3}(?:[.\s]\d{3})+(?:,\d+)?|\d+(?:,\d+)?"
 _AMOUNT_RE = re.compile(
-    r"(?:(?P<pre>kr\.?|DKK)\s*(?P<n1>" + _NUM + r")(?:\s*(?P<u1>mio\.?|mia\.?|millioner|milliarder|mill\.?))?"
+    r"(?:(?P<n4>" + _NUM + r")\s*(?P<u4>t\.\s?kr\.?|tkr\.?|tusind\s+kr(?:\.|oner))"
+    r"|(?P<pre>kr\.?|DKK)\s*(?P<n1>" + _NUM + r")(?:\s*(?P<u1>mio\.?|mia\.?|millioner|milliarder|mill\.?))?"
     r"|(?P<n2>" + _NUM + r")\s*(?P<u2>mio\.?|mia\.?|millioner|milliarder|mill\.?|t\.?\s?kr\.?|tkr\.?|tusind)?\s*"
     r"(?:kr\.?|kroner|DKK)(?![\w]))"
     r"|(?P<n3>" + _NUM + r")\s*(?P<u3>mio\.?|mia\.?|millioner|milliarder)(?![\w])")
@@ -496,8 +501,8 @@ def parse_amount(text: str) -> Optional[tuple[float, Optional[str], int, int]]:
     "710.000 kr." -> 710000; "1,2 mio. kr." -> 1200000; "kr. 40.000 årligt" -> (40000, "year");
     "2 mia." -> 2e9; "450 t.kr." -> 450000."""
     for m in _AMOUNT_RE.finditer(text):
-        num = m.group("n1") or m.group("n2") or m.group("n3")
-        unit = (m.group("u1") or m.group("u2") or m.group("u3") or "").casefold().replace(" ", "")
+        num = m.group("n4") or m.group("n1") or m.group("n2") or m.group("n3")
+        unit = (m.group("u4") or m.group("u1") or m.group("u2") or m.group("u3") or "").casefold().replace(" ", "")
         v = _to_number(num)
         if v is None:
             continue
