@@ -41,10 +41,23 @@ def extract(paths, fmt, out_dir):
     from .pipeline import parse
     from .sources import SourceError, iter_paths, read_source
 
-    failed = 0
-    files = list(iter_paths(paths))
+    failed = empty_dirs = 0
+    files = []
+    for given in paths:                      # a directory without supported files is a failed input
+        found = list(iter_paths([given]))
+        if not found and given.is_dir():
+            _err(f"error: {given}: no supported files (.txt, .md, .pdf, .html, .htm) in this directory")
+            empty_dirs += 1
+        files.extend(found)
     if out_dir:
-        out_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            out_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            _err(f"error: {out_dir}: cannot create output directory: {e.strerror or e}")
+            sys.exit(2)
+    # one file argument -> one indented JSON object; several arguments or a directory -> JSON Lines
+    single = len(paths) == 1 and not paths[0].is_dir()
+    written: dict[str, Path] = {}
     for p in files:
         try:
             doc = parse(read_source(p))
@@ -52,16 +65,29 @@ def extract(paths, fmt, out_dir):
             _err(f"error: {e}")
             failed += 1
             continue
-        data = json.dumps(to_json(doc), ensure_ascii=False, indent=1 if (out_dir or len(files) == 1) else None)
+        except Exception as e:  # a parser bug must not stop the other inputs
+            _err(f"error: {p}: internal error while parsing ({type(e).__name__}: {' '.join(str(e).split())[:200]})")
+            failed += 1
+            continue
+        data = json.dumps(to_json(doc), ensure_ascii=False, indent=1 if (out_dir or single) else None)
         if out_dir:
-            atomic_write_text(out_dir / (Path(p).stem + ".json"), data + "\n")
+            name = Path(p).stem + ".json"
+            if name in written:
+                _err(f"error: {p}: output {out_dir / name} was already written for {written[name]}; skipped")
+                failed += 1
+                continue
+            try:
+                atomic_write_text(out_dir / name, data + "\n")
+            except OSError as e:
+                _err(f"error: {p}: cannot write {out_dir / name}: {e.strerror or e}")
+                failed += 1
+                continue
+            written[name] = p
         else:
             click.echo(data)
-    if not files:
-        _err("error: no supported input files found")
-        sys.exit(1)
+    failed += empty_dirs
     if failed:
-        _err(f"{failed} of {len(files)} input(s) failed")
+        _err(f"{failed} of {len(files) + empty_dirs} input(s) failed")
         sys.exit(1)
 
 
