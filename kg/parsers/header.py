@@ -79,7 +79,7 @@ def _strip_municipality(s: str) -> str:
 
 
 def committee_from_line(text: str) -> Optional[tuple[str, Optional[str]]]:
-    s = text.strip().strip("|").strip()
+    s = re.sub(r"\s*[·•|]\s*", " - ", text.strip().strip("|").strip()).strip(" -")
     if not s or len(s) > 160:
         return None
     s = _strip_doctype(s)

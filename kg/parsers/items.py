@@ -74,7 +74,7 @@ def _is_furniture(text: str) -> bool:
         return False
     if danish.is_case_number_line(text):
         return True
-    if labels.section_label(text):
+    if labels.section_label(text) or decision_header(text):
         return True
     c, o = labels.closed_re()
     if (c.match(text) or o.match(text)) and len(text) < 40:
@@ -129,6 +129,12 @@ def _weight(h: Heading, nxt_idx: int, lay: Layout, toc: list[str]) -> float:
     # a blank line (or page start) before the heading
     if h.idx > 0 and L[h.idx - 1].text and not L[h.idx - 1].text.endswith((".", ":")) and len(L[h.idx - 1].text) > 80:
         w -= 0.3
+    # inside a list: the line before introduces or continues an enumeration
+    prev = next((L[j].text for j in range(h.idx - 1, max(-1, h.idx - 4), -1) if L[j].text), "")
+    if prev and (re.match(r"^(?:\d{1,2}[.)]|[-•*·]|[a-z][.)])\s", prev) and not h.keyword
+                 or re.search(r"(?:[:,]|\bat)$", prev) or labels.section_label(prev)):
+        if not (labels.section_label(prev) and labels.section_label(prev).kind in ("casenumber", "docnumber")):
+            w -= 1.0
     return w
 
 

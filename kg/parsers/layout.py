@@ -72,7 +72,8 @@ def build(src) -> Layout:
         rep = {k for k, c in cnt.items() if c >= max(2, len(pages) // 2) and len(k) >= 12}
         for pl in pages.values():
             for x in pl[:3] + pl[-3:]:
-                if x.text and _key(x.text) in rep and not labels.section_label(x.text):
+                if x.text and _key(x.text) in rep and not labels.section_label(x.text) \
+                        and not any(p.rx.match(x.text) for p in labels.heading_patterns()):
                     lay.furniture.append(Ln(x.page, x.no, x.text, x.raw))
                     x.text = ""
     _find_toc(lay)
