@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from parser_scoring import GOLD, SEEDS, THRESHOLDS, below, extract, score, table
+from test_parser_scoring import GOLD, SEEDS, THRESHOLDS, below, extract, score, table
 
 SEED_FILES = sorted(SEEDS.glob("*.txt"))
 

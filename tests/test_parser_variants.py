@@ -11,7 +11,7 @@ import shutil
 
 import pytest
 
-from parser_scoring import THRESHOLDS, VARIANTS, below, extract, load, score, table
+from test_parser_scoring import THRESHOLDS, VARIANTS, below, extract, load, score, table
 
 TEXT_VARIANTS = sorted(p for p in VARIANTS.iterdir() if p.suffix in (".txt", ".html"))
 PDF_SOURCES = sorted(VARIANTS.glob("*.pdftext"))

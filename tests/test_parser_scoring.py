@@ -1,4 +1,4 @@
-"""Shared helpers for the parser tests: run `kg extract` and score with tools/score.py."""
+"""Shared helpers for the parser tests (no tests here): run `kg extract` and score with tools/score.py."""
 from __future__ import annotations
 
 import importlib.util
