@@ -169,8 +169,8 @@ _P1 = ("Jobformidling Først|Flere i Arbejde|Grøn Omstilling på Tværs|Unge i 
        "Sprog og Arbejde|Mentor til Alle|Virksomhed i Centrum|Kompetenceløft i Praksis|Bedre Overgange|"
        "Sunde Arbejdspladser|Ud af Ensomhed|Natur for Alle|Klimatilpasning i Byen|Fra Ledig til Faglært|"
        "Senior i Job").split("|")
-_P2 = ("||Nord|Syd|Vest|Øst|Plus|2.0|på Tværs|i Praksis|Sjælland|Jylland|Fyn|Hovedstaden|Land og By|"
-       "for Unge|for Seniorer|i Lokalsamfundet|Kysten|Midt").split("|")
+_P2 = ("||Plus|2.0|på Tværs|i Praksis|i Land og By|for Unge|for Seniorer|i Lokalsamfundet|Videre|"
+       "i Fællesskab|for Familier|i Hverdagen|Fase 2").split("|")
 
 OUTCOME_TEXT = {
     "approved": ["Godkendt.", "Indstillingen tiltrådt.", "Tiltrådt.", "Tiltrådte indstillingen", "Godkendt som indstillet."],
@@ -610,7 +610,9 @@ class _Doc:
                 f"Der er givet tilsagn om tilskud på {amt} fra {fn} til {self.muni.formal} til projektet \u201d{p.name}\u201d.",
             ])
             lines.append(s)
-            self.truth["grants"].append((p.funders[0], it.amount, p.name))
+        # one grant per (project item, funder), as the gold contract counts them: the amount when printed
+        for n, f in enumerate(p.funders):
+            self.truth["grants"].append((f, it.amount if (it.kind == "grant" and n == 0) else None, p.name))
         return lines
 
     # the document
@@ -844,7 +846,7 @@ def generate(out_dir, docs: int = 300, seed: int = 1, variant_rate: float = 0.25
     world = build_world(seed, docs)
     c = Counter()
     munis, committees, persons, members, parties = set(), set(), set(), set(), set()
-    projects, funders, orgs, cases, mentioned = set(), set(), set(), set(), set()
+    projects, funders, orgs, cases, mentioned, all_munis = set(), set(), set(), set(), set(), set()
     grants_per_funder, projects_per_funder = Counter(), {}
     outcomes, layouts = Counter(), Counter()
     project_munis = {}
@@ -857,6 +859,8 @@ def generate(out_dir, docs: int = 300, seed: int = 1, variant_rate: float = 0.25
             c["items"] += len(items)
             c["closed_items"] += sum(1 for it in items if it.closed)
             munis.add(code)
+            all_munis.add(world.by_code[code].name)
+            all_munis.update(t["mentioned"])
             committees.add((code, plan["committee"]))
             persons.update((code, n) for n in t["persons"])
             members.update((code, n) for n in t["members"])
@@ -869,7 +873,8 @@ def generate(out_dir, docs: int = 300, seed: int = 1, variant_rate: float = 0.25
                 c["grants"] += 1
                 grants_per_funder[f] += 1
                 funders.add(f)
-                c["grant_amount_total"] += amount
+                c["grant_amount_total"] += amount or 0
+                c["grants_with_amount"] += amount is not None
             for it in items:
                 if it.kind != "sign":
                     outcomes[it.outcome] += 1
@@ -897,6 +902,7 @@ def generate(out_dir, docs: int = 300, seed: int = 1, variant_rate: float = 0.25
             "items": c["items"],
             "closed_items": c["closed_items"],
             "municipalities": len(munis),
+            "municipalities_all": len(all_munis),
             "committees": len(committees),
             "persons": len(persons),
             "members": len(members),
@@ -905,6 +911,7 @@ def generate(out_dir, docs: int = 300, seed: int = 1, variant_rate: float = 0.25
             "projects": len(projects),
             "cross_municipality_projects": cross,
             "grants": c["grants"],
+            "grants_with_amount": c["grants_with_amount"],
             "grant_amount_total": c["grant_amount_total"],
             "funders": len(funders),
             "cases": len(cases),
@@ -916,7 +923,8 @@ def generate(out_dir, docs: int = 300, seed: int = 1, variant_rate: float = 0.25
         "layouts": dict(sorted(layouts.items())),
         "notes": ("persons = distinct (municipality, name) printed: committee members plus staff; members = those "
                   "printed as committee members or absentees; organizations = funders that are not municipalities "
-                  "plus project partners; grants = one per grant statement (no split parts)."),
+                  "plus project partners; grants = one per (project item, funder), with the amount when one is printed "
+                  "(no split parts)."),
     }
     from .io import atomic_write_text
     atomic_write_text(out_dir / "expected.json", json.dumps(expected, ensure_ascii=False, indent=1) + "\n")

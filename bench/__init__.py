@@ -1,0 +1,1 @@
+"""Benchmarks for kg (issue 7): ``python -m bench.run`` (``make bench``); see docs/scale.md."""
