@@ -473,8 +473,10 @@ class QueryPool:
             self.stats["restarts"] += 1
         threading.Thread(target=spawn, daemon=True).start()
 
-    def call(self, req: dict, timeout: Optional[float] = None):
-        deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
+    def call(self, req: dict, timeout: Optional[float] = None, deadline: Optional[float] = None):
+        """Run `req` in a worker; 503 if it is not answered by `deadline` (default: now + timeout)."""
+        if deadline is None:
+            deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
         try:
             w = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
         except queue.Empty:
@@ -623,18 +625,25 @@ class EntityData:
     inc_truncated: bool = False
 
 
+# evidence nodes point at the entity with kg:about: listed under "Source documents", not as links
+_SKIP_INCOMING = f"<{ONTOLOGY_NS}about>"
+
+
 def _values(iris) -> str:
     return " ".join(_nt_iri(i) for i in iris)
 
 
-def load_entity(pool: QueryPool, iri: str) -> Optional[EntityData]:
+def load_entity(pool: QueryPool, iri: str, deadline: Optional[float] = None) -> Optional[EntityData]:
     s = _nt_iri(iri)
+    if deadline is None:
+        deadline = time.monotonic() + pool.timeout
     out = pool.call({"op": "select", "union": False, "limit": MAX_OUTGOING, "query":
                      f"SELECT ?p ?o ?g WHERE {{ {{ GRAPH ?g {{ {s} ?p ?o }} }} UNION {{ {s} ?p ?o }} }} "
-                     f"ORDER BY ?p ?o ?g LIMIT {MAX_OUTGOING}"})[1]
+                     f"ORDER BY ?p ?o ?g LIMIT {MAX_OUTGOING}"}, deadline=deadline)[1]
     inc = pool.call({"op": "select", "union": False, "limit": MAX_INCOMING + 1, "query":
-                     f"SELECT ?s ?p ?g WHERE {{ {{ GRAPH ?g {{ ?s ?p {s} }} }} UNION {{ ?s ?p {s} }} }} "
-                     f"ORDER BY ?p ?s LIMIT {MAX_INCOMING + 1}"})[1]
+                     f"SELECT ?s ?p ?g WHERE {{ {{ GRAPH ?g {{ ?s ?p {s} }} }} UNION {{ ?s ?p {s} }} "
+                     f"FILTER(?p NOT IN ({_SKIP_INCOMING})) }} "
+                     f"ORDER BY ?p ?s LIMIT {MAX_INCOMING + 1}"}, deadline=deadline)[1]
     if not out and not inc:
         return None
     e = EntityData(iri=iri, out=out, inc=inc[:MAX_INCOMING], inc_truncated=len(inc) > MAX_INCOMING)
@@ -647,12 +656,12 @@ def load_entity(pool: QueryPool, iri: str) -> Optional[EntityData]:
         iris.add(r["p"]["value"])
         if r["s"]["type"] == "uri":
             iris.add(r["s"]["value"])
-    e.labels = fetch_labels(pool, iris)
-    e.sources = fetch_sources(pool, iri, {r["g"]["value"] for r in out + inc if r.get("g")})
+    e.labels = fetch_labels(pool, iris, deadline=deadline)
+    e.sources = fetch_sources(pool, iri, {r["g"]["value"] for r in out + inc if r.get("g")}, deadline=deadline)
     return e
 
 
-def fetch_labels(pool: QueryPool, iris) -> dict[str, str]:
+def fetch_labels(pool: QueryPool, iris, deadline: Optional[float] = None) -> dict[str, str]:
     iris = sorted(i for i in iris if i and not re.search(r'[\x00-\x20<>"{}|^`\\]', i))
     labels: dict[str, str] = {}
     preds = " ".join(f"<{p}>" for p in LABEL_PREDICATES)
@@ -660,7 +669,7 @@ def fetch_labels(pool: QueryPool, iris) -> dict[str, str]:
         chunk = iris[i:i + 400]
         rows = pool.call({"op": "select", "query":
                           f"SELECT ?x ?p ?l WHERE {{ VALUES ?x {{ {_values(chunk)} }} VALUES ?p {{ {preds} }} "
-                          f"?x ?p ?l . FILTER(isLiteral(?l)) }}"})[1]
+                          f"?x ?p ?l . FILTER(isLiteral(?l)) }}"}, deadline=deadline)[1]
         rank = {p: n for n, p in enumerate(LABEL_PREDICATES)}
         best: dict[str, tuple] = {}
         for r in rows:
@@ -672,33 +681,61 @@ def fetch_labels(pool: QueryPool, iris) -> dict[str, str]:
     return labels
 
 
-def fetch_sources(pool: QueryPool, iri: str, graphs: set[str]) -> list[dict]:
-    """Source documents of the facts about `iri`: provenance nodes (prov:wasDerivedFrom + page/line) and graphs."""
+def fetch_sources(pool: QueryPool, iri: str, graphs: set[str], deadline: Optional[float] = None) -> list[dict]:
+    """Source documents of the facts about `iri`, with page/line provenance.
+
+    Reads the evidence nodes of kg.mapping (``?ev kg:about <iri>; kg:document ?doc; kg:page; kg:line;
+    kg:endLine; kg:rule; kg:property``), the entity's ``prov:wasDerivedFrom`` documents, and the named
+    graphs its facts live in (one graph per source document).
+    """
     s = _nt_iri(iri)
-    P = PREFIXES
-    rows = pool.call({"op": "select", "limit": 500, "query": f"""
-        SELECT DISTINCT ?doc ?page ?line ?quote WHERE {{
-          {{ {s} <{P['prov']}wasDerivedFrom> ?doc .
-             OPTIONAL {{ {s} <{ONTOLOGY_NS}page> ?page }} OPTIONAL {{ {s} <{ONTOLOGY_NS}line> ?line }} }}
-          UNION {{ {s} (<{P['prov']}qualifiedDerivation>|<{ONTOLOGY_NS}provenance>|<{ONTOLOGY_NS}evidence>|<{ONTOLOGY_NS}source>) ?ev .
-                   ?ev (<{P['prov']}entity>|<{P['prov']}wasDerivedFrom>|<{ONTOLOGY_NS}document>|<{P['dct']}source>) ?doc .
-                   OPTIONAL {{ ?ev <{ONTOLOGY_NS}page> ?page }} OPTIONAL {{ ?ev <{ONTOLOGY_NS}line> ?line }}
-                   OPTIONAL {{ ?ev (<{ONTOLOGY_NS}quote>|<{P['prov']}value>|<{ONTOLOGY_NS}text>) ?quote }} }}
-          UNION {{ {s} <{P['dct']}source> ?doc }}
+    K, P = ONTOLOGY_NS, PREFIXES
+    rows = pool.call({"op": "select", "limit": 1000, "query": f"""
+        SELECT DISTINCT ?doc ?ev ?page ?line ?end ?rule ?prop WHERE {{
+          {{ ?ev <{K}about> {s} ; <{K}document> ?doc .
+             OPTIONAL {{ ?ev <{K}page> ?page }} OPTIONAL {{ ?ev <{K}line> ?line }}
+             OPTIONAL {{ ?ev <{K}endLine> ?end }} OPTIONAL {{ ?ev <{K}rule> ?rule }}
+             OPTIONAL {{ ?ev <{K}property> ?prop }} }}
+          UNION {{ {s} <{P['prov']}wasDerivedFrom> ?doc .
+                   OPTIONAL {{ {s} <{K}page> ?page }} OPTIONAL {{ {s} <{K}line> ?line }} }}
           FILTER(isIRI(?doc))
-        }} ORDER BY ?doc ?page ?line LIMIT 500"""})[1]
-    out = []
+        }} ORDER BY ?doc ?page ?line ?ev LIMIT 1000"""}, deadline=deadline)[1]
+    docs: dict[str, dict] = {}
     for r in rows:
-        out.append({"doc": r["doc"]["value"], "page": (r.get("page") or {}).get("value"),
-                    "line": (r.get("line") or {}).get("value"), "quote": (r.get("quote") or {}).get("value")})
-    known = {o["doc"] for o in out}
-    for g in sorted(graphs - known):
-        out.append({"doc": g, "page": None, "line": None, "quote": None, "graph": True})
+        d = docs.setdefault(r["doc"]["value"], {"doc": r["doc"]["value"], "evidence": [], "graph": False})
+        v = {k: (r.get(k) or {}).get("value") for k in ("ev", "page", "line", "end", "rule", "prop")}
+        if any(v.values()) and v not in d["evidence"]:
+            d["evidence"].append(v)
+    for g in sorted(graphs - set(docs)):
+        docs[g] = {"doc": g, "evidence": [], "graph": True}
+    out = list(docs.values())
     if out:
-        labels = fetch_labels(pool, {o["doc"] for o in out})
+        labels = fetch_labels(pool, {o["doc"] for o in out} | {e["prop"] for o in out for e in o["evidence"]
+                                                               if e.get("prop")}, deadline=deadline)
         for o in out:
             o["label"] = labels.get(o["doc"])
+            o["labels"] = labels
     return out
+
+
+def _render_evidence(e: dict, labels: dict) -> str:
+    bits = []
+    if e.get("page"):
+        bits.append(f"page {esc(e['page'])}")
+    if e.get("line"):
+        ln = f"line {esc(e['line'])}"
+        if e.get("end") and e["end"] != e["line"]:
+            ln = f"lines {esc(e['line'])}–{esc(e['end'])}"
+        bits.append(ln)
+    if e.get("prop"):
+        bits.append(render_term({"type": "uri", "value": e["prop"]}, labels))
+    if e.get("rule"):
+        bits.append(f'<span class="dt">rule {esc(e["rule"])}</span>')
+    text = ", ".join(bits) or "evidence"
+    if e.get("ev"):
+        return f'<li class="evidence"><a href="{esc(local_href(e["ev"]))}">{text}</a></li>' if not bits else \
+            f'<li class="evidence">{text} <a class="dt" href="{esc(local_href(e["ev"]))}">[evidence]</a></li>'
+    return f'<li class="evidence">{text}</li>'
 
 
 def render_entity(e: EntityData) -> bytes:
@@ -717,12 +754,10 @@ def render_entity(e: EntityData) -> bytes:
                    f"<td class=\"g\">{render_term(g, e.labels) if g else '<em>default</em>'}</td></tr>")
     src = []
     for s in e.sources:
-        where = ", ".join(x for x in (f"page {esc(s['page'])}" if s.get("page") else "",
-                                      f"line {esc(s['line'])}" if s.get("line") else "") if x)
-        quote_html = f'<br><q>{esc(s["quote"])}</q>' if s.get("quote") else ""
-        kind = " (named graph)" if s.get("graph") else ""
-        src.append(f"<li>{render_term({'type': 'uri', 'value': s['doc']}, {s['doc']: s.get('label')})}"
-                   f"{kind}{' — ' + where if where else ''}{quote_html}</li>")
+        kind = ' <span class="dt">(named graph)</span>' if s.get("graph") else ""
+        ev = "".join(_render_evidence(x, s.get("labels") or {}) for x in s["evidence"])
+        src.append(f"<li>{render_term({'type': 'uri', 'value': s['doc']}, {s['doc']: s.get('label')})}{kind}"
+                   f"{'<ul>' + ev + '</ul>' if ev else ''}</li>")
     more = f'<p class="warn">Only the first {MAX_INCOMING} incoming links are shown.</p>' if e.inc_truncated else ""
     turtle_href = esc(local_href(e.iri) + ("&" if "?" in local_href(e.iri) else "?") + "format=turtle")
     body = f"""
@@ -743,13 +778,14 @@ def render_entity(e: EntityData) -> bytes:
 
 
 def neighbourhood(pool: QueryPool, iri: str) -> dict:
-    """Nodes and edges around `iri` (1 hop, IRIs only), for the graph view. Plain JSON."""
+    """Nodes and edges around `iri` (1 hop, IRIs only, no type/evidence edges), for the graph view. Plain JSON."""
     s = _nt_iri(iri)
+    deadline = time.monotonic() + pool.timeout
     rows = pool.call({"op": "select", "limit": 4 * MAX_NEIGHBOURS, "query": f"""
         SELECT DISTINCT ?dir ?p ?n WHERE {{
           {{ {s} ?p ?n . BIND("out" AS ?dir) }} UNION {{ ?n ?p {s} . BIND("in" AS ?dir) }}
-          FILTER(isIRI(?n) && ?p != <{RDF_TYPE}>)
-        }} LIMIT {4 * MAX_NEIGHBOURS}"""})[1]
+          FILTER(isIRI(?n) && ?p NOT IN (<{RDF_TYPE}>, <{ONTOLOGY_NS}about>, <{ONTOLOGY_NS}document>))
+        }} LIMIT {4 * MAX_NEIGHBOURS}"""}, deadline=deadline)[1]
     nodes = {iri}
     edges = []
     for r in rows:
@@ -759,9 +795,10 @@ def neighbourhood(pool: QueryPool, iri: str) -> dict:
         nodes.add(n)
         src, dst = (iri, n) if r["dir"]["value"] == "out" else (n, iri)
         edges.append({"source": src, "target": dst, "label": curie(r["p"]["value"])})
-    labels = fetch_labels(pool, nodes)
+    labels = fetch_labels(pool, nodes, deadline=deadline)
     trows = pool.call({"op": "select", "query":
-                       f"SELECT ?x ?t WHERE {{ VALUES ?x {{ {_values(nodes)} }} ?x <{RDF_TYPE}> ?t }}"})[1]
+                       f"SELECT ?x ?t WHERE {{ VALUES ?x {{ {_values(nodes)} }} ?x <{RDF_TYPE}> ?t }}"},
+                      deadline=deadline)[1]
     types: dict[str, str] = {}
     for r in trows:
         types.setdefault(r["x"]["value"], curie(r["t"]["value"]))
@@ -788,14 +825,45 @@ class KGServer(ThreadingHTTPServer):
     allow_reuse_address = True
 
     def __init__(self, addr, pool: QueryPool, *, max_rows: int = 1000, max_result_bytes: int = 64 << 20,
-                 allowed_hosts: Optional[set[str]] = None, quiet: bool = False):
+                 allowed_hosts: Optional[set[str]] = None, quiet: bool = False, max_connections: int = 256):
         self.pool = pool
+        self.max_connections = max_connections
+        self._conns = 0
+        self._conn_lock = threading.Lock()
         self.max_rows = max_rows
         self.max_result_bytes = max_result_bytes
         self.allowed_hosts = allowed_hosts
         self.quiet = quiet
         self._static = self._load_static()
         super().__init__(addr, Handler)
+
+    # at most `max_connections` open connections (one thread each); more get an immediate 503
+    def process_request(self, request, client_address):
+        with self._conn_lock:
+            over = self._conns >= self.max_connections
+            if not over:
+                self._conns += 1
+        if over:
+            try:
+                request.sendall(b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\n"
+                                b"Content-Length: 33\r\nConnection: close\r\n\r\ntoo many connections, retry later\n")
+            except OSError:
+                pass
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except Exception:
+            with self._conn_lock:
+                self._conns -= 1
+            raise
+
+    def process_request_thread(self, request, client_address):
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            with self._conn_lock:
+                self._conns -= 1
 
     @staticmethod
     def _load_static() -> dict[str, Path]:

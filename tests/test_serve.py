@@ -202,7 +202,7 @@ def test_entity_page_content(server):
     assert "kg:Project" in page                                     # type
     assert 'href="/id/municipality/350"' in page                    # property link to an entity page
     assert "Lejre Kommune" in page                                  # ... shown by its label
-    assert "page 2" in page and "line 41" in page                   # provenance
+    assert "page 2" in page and "lines 41–44" in page and "project.funding" in page   # provenance
     assert "/static/sigma.min.js" in page and "https://" not in page.split("<main>")[0]  # no CDN
     # incoming links on the municipality page
     st, _, body = http_get(server.base + "/id/municipality/350", "text/html")

@@ -33,7 +33,9 @@ TRIG = """@base <https://w3id.org/kgdk/id/> .
   <municipality/350> a kg:Municipality ; rdfs:label "Lejre Kommune" ; kg:code 350 .
   <project/jobformidling-foerst> a kg:Project ; rdfs:label "Jobformidling Først" ;
      kg:fundedBy <organization/xss> ; kg:partner <municipality/350> ;
-     prov:wasDerivedFrom <document/aaaa> ; kg:page 2 ; kg:line 41 .
+     prov:wasDerivedFrom <document/aaaa> .
+  <provenance/aaaa/project/jobformidling-foerst> a kg:Evidence ; kg:about <project/jobformidling-foerst> ;
+     kg:document <document/aaaa> ; kg:page 2 ; kg:line 41 ; kg:endLine 44 ; kg:rule "project.funding" .
   <organization/xss> a kg:Organization ; rdfs:label "%s" .
 }
 """ % XSS_LABEL.replace('"', '\\"')
