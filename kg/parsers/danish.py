@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Optional
 
 from . import labels
@@ -247,6 +248,7 @@ def collapse(text: Optional[str]) -> Optional[str]:
     return t or None
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     t = unicodedata.normalize("NFC", text or "").casefold()
     t = t.replace("&", " og ")

@@ -9,7 +9,6 @@ best-scoring pattern wins.
 """
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 from typing import Optional
@@ -102,12 +101,13 @@ def candidates(lay: Layout) -> dict[str, list[Heading]]:
 
 
 def _fuzzy(a: str, b: str) -> float:
+    from rapidfuzz import fuzz
     a, b = danish.fold(a), danish.fold(b)
     if not a or not b:
         return 0.0
     if a == b or (len(b) > 20 and a.startswith(b)) or (len(a) > 20 and b.startswith(a)):
         return 1.0
-    return difflib.SequenceMatcher(None, a, b).ratio()
+    return fuzz.ratio(a, b) / 100.0
 
 
 def _weight(h: Heading, nxt_idx: int, lay: Layout, toc: list[str]) -> float:
@@ -124,7 +124,7 @@ def _weight(h: Heading, nxt_idx: int, lay: Layout, toc: list[str]) -> float:
         w += 0.5
     if toc and h.title:
         t = _strip_prefix(_strip_closed(h.title)[0])[0]
-        if max((_fuzzy(t, _strip_prefix(_strip_closed(x)[0])[0]) for x in toc), default=0) >= 0.85:
+        if max((_fuzzy(t, x) for x in toc), default=0) >= 0.85:
             w += 1.0
     # a blank line (or page start) before the heading
     if h.idx > 0 and L[h.idx - 1].text and not L[h.idx - 1].text.endswith((".", ":")) and len(L[h.idx - 1].text) > 80:
@@ -142,12 +142,13 @@ def best_chain(cands: list[Heading], lay: Layout, toc: list[str]) -> tuple[float
     if not cands:
         return 0.0, []
     n = len(cands)
+    toc = [_strip_prefix(_strip_closed(x)[0])[0] for x in toc]
     ws = [_weight(c, cands[i + 1].idx if i + 1 < n else len(lay.lines), lay, toc) for i, c in enumerate(cands)]
     best = [0.0] * n
     prev = [-1] * n
     for j in range(n):
         best[j] = ws[j]
-        for i in range(j):
+        for i in range(max(0, j - 300), j):
             gap = cands[j].key - cands[i].key
             if gap <= 0:
                 continue
