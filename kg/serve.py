@@ -639,13 +639,17 @@ def load_entity(pool: QueryPool, iri: str, deadline: Optional[float] = None) -> 
         deadline = time.monotonic() + pool.timeout
     out = pool.call({"op": "select", "union": False, "limit": MAX_OUTGOING, "query":
                      f"SELECT ?p ?o ?g WHERE {{ {{ GRAPH ?g {{ {s} ?p ?o }} }} UNION {{ {s} ?p ?o }} }} "
-                     f"ORDER BY ?p ?o ?g LIMIT {MAX_OUTGOING}"}, deadline=deadline)[1]
+                     f"LIMIT {MAX_OUTGOING}"}, deadline=deadline)[1]
     inc = pool.call({"op": "select", "union": False, "limit": MAX_INCOMING + 1, "query":
                      f"SELECT ?s ?p ?g WHERE {{ {{ GRAPH ?g {{ ?s ?p {s} }} }} UNION {{ ?s ?p {s} }} "
                      f"FILTER(?p NOT IN ({_SKIP_INCOMING})) }} "
-                     f"ORDER BY ?p ?s LIMIT {MAX_INCOMING + 1}"}, deadline=deadline)[1]
+                     f"LIMIT {MAX_INCOMING + 1}"}, deadline=deadline)[1]
     if not out and not inc:
         return None
+    # sorted here, not with ORDER BY, so that LIMIT stops the scan early on big stores
+    key = lambda t: (t or {}).get("value", "")  # noqa: E731
+    out.sort(key=lambda r: (r["p"]["value"] != RDF_TYPE, key(r["p"]), key(r["o"]), key(r.get("g"))))
+    inc.sort(key=lambda r: (key(r["p"]), key(r["s"]), key(r.get("g"))))
     e = EntityData(iri=iri, out=out, inc=inc[:MAX_INCOMING], inc_truncated=len(inc) > MAX_INCOMING)
     iris = {iri}
     for r in out:
@@ -699,7 +703,15 @@ def fetch_sources(pool: QueryPool, iri: str, graphs: set[str], deadline: Optiona
           UNION {{ {s} <{P['prov']}wasDerivedFrom> ?doc .
                    OPTIONAL {{ {s} <{K}page> ?page }} OPTIONAL {{ {s} <{K}line> ?line }} }}
           FILTER(isIRI(?doc))
-        }} ORDER BY ?doc ?page ?line ?ev LIMIT 1000"""}, deadline=deadline)[1]
+        }} LIMIT 1000"""}, deadline=deadline)[1]
+
+    def num(x):
+        try:
+            return int((x or {}).get("value"))
+        except (TypeError, ValueError):
+            return 0
+    rows.sort(key=lambda r: (r["doc"]["value"], num(r.get("page")), num(r.get("line")),
+                             (r.get("ev") or {}).get("value", "")))
     docs: dict[str, dict] = {}
     for r in rows:
         d = docs.setdefault(r["doc"]["value"], {"doc": r["doc"]["value"], "evidence": [], "graph": False})
