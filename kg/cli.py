@@ -211,5 +211,145 @@ def export_cmd(fmt, out, view, store_dir):
     _err(f"wrote {out}{what}")
 
 
+# --------------------------------------------------------------------------- build / validate / query / stats (issue 4)
+_STORE_HELP = "Store directory (default $KG_STORE or ./kg-store)."
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--store", "store_dir", type=click.Path(file_okay=False, path_type=Path), help=_STORE_HELP)
+@click.option("--prune", is_flag=True, help="Remove graphs of documents not among PATHS.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Worker processes for extraction (default: all cores).")
+@click.option("--strict", is_flag=True, help="Any failure or warning fails the build (the store stays as it was).")
+@click.option("--wait", is_flag=True, help="If another build is writing the store, wait for it instead of refusing.")
+def build(paths, store_dir, prune, jobs, strict, wait):
+    """Extract, map and load minutes into the store (incremental, atomic).
+
+    Unchanged documents (same content hash) are skipped; a changed document replaces its named graph.
+    Exit 0 on success, 1 if some inputs failed (the others are loaded) or --strict found warnings, 2 on store errors.
+    """
+    from .build import build as do_build
+    from .store import StoreError
+
+    try:
+        s = do_build(paths, store_dir, prune=prune, jobs=jobs, strict=strict, wait=wait)
+    except StoreError as e:
+        _err(f"error: {e}")
+        sys.exit(2)
+    for f in s.failed:
+        _err(f"error: {f}")
+    for line in s.lines():
+        _err(line)
+    if s.read == 0:
+        _err("error: no supported input files found")
+        sys.exit(1)
+    if s.failed or (strict and s.warnings):
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--store", "store_dir", type=click.Path(file_okay=False, path_type=Path), help=_STORE_HELP)
+@click.option("--graph", "graphs", multiple=True, help="Validate only this document graph (repeatable).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes (default: all cores).")
+@click.option("--max", "max_lines", type=int, default=50, show_default=True, help="Print at most this many violations.")
+def validate(file, store_dir, graphs, jobs, max_lines):
+    """Check the store (or an RDF FILE) against the SHACL shapes in shapes/.
+
+    Exit 0 when it conforms, 1 on violations (focus node, path, message, source document), 2 on error.
+    """
+    from .store import StoreError
+    from .validate import ValidationError, validate_file, validate_store
+
+    try:
+        rep = validate_file(file) if file else validate_store(store_dir, graphs=list(graphs) or None, jobs=jobs)
+    except (StoreError, ValidationError, OSError) as e:
+        _err(f"error: {e}")
+        sys.exit(2)
+    shown = rep.violations[:max_lines] if max_lines >= 0 else rep.violations
+    for v in shown:
+        click.echo(v.line())
+    if len(rep.violations) > len(shown):
+        click.echo(f"... and {len(rep.violations) - len(shown)} more")
+    nviol = sum(1 for v in rep.violations if v.severity == "Violation")
+    _err(f"{'conforms' if rep.conforms else 'does NOT conform'}: {rep.graphs} graph(s), {rep.triples} triples, "
+         f"{nviol} violation(s), {len(rep.violations) - nviol} other result(s), {rep.seconds:.2f} s")
+    sys.exit(0 if rep.conforms else 1)
+
+
+@main.command()
+@click.argument("query", required=False)
+@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE",
+              help="Query parameter, bound as an RDF term (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table",
+              show_default=True)
+@click.option("--store", "store_dir", type=click.Path(file_okay=False, path_type=Path), help=_STORE_HELP)
+@click.option("--list", "list_", is_flag=True, help="List the named queries with their parameters.")
+def query(query, params, fmt, store_dir, list_):
+    """Run a named query (see --list), a .rq file, or SPARQL text against the store.
+
+    \b
+    kg query star-funding
+    kg query star-funding --param funder=Socialstyrelsen --format csv
+    kg query 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'
+    """
+    from .query import QueryError, format_result, list_queries, load, parse_params, run
+    from .store import Store, StoreError, default_path
+
+    if list_:
+        for q in list_queries():
+            click.echo(f"{q.name}: {q.title}")
+            if q.description:
+                click.echo(f"    {q.description}")
+            for p in q.params:
+                d = f" (default {p.default})" if p.default is not None else " (required)"
+                click.echo(f"    --param {p.name}=...{d}{': ' + p.help if p.help else ''}")
+        return
+    if not query:
+        _err("error: give a query NAME, a FILE.rq or SPARQL text (or --list)")
+        sys.exit(2)
+    try:
+        nq = load(query)
+        given = parse_params(params)
+        st = Store.open(store_dir or default_path(), create=False)
+    except (QueryError, StoreError) as e:
+        _err(f"error: {e}")
+        sys.exit(2)
+    try:
+        res = run(st, nq, given)
+        click.echo(format_result(res, fmt), nl=False)
+    except QueryError as e:
+        _err(f"error: {e}")
+        sys.exit(2)
+    except (OSError, RuntimeError, ValueError) as e:
+        _err(f"error: query failed: {str(e).splitlines()[0] if str(e) else e}")
+        sys.exit(2)
+    finally:
+        st.close()
+
+
+@main.command()
+@click.option("--store", "store_dir", type=click.Path(file_okay=False, path_type=Path), help=_STORE_HELP)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--all", "all_", is_flag=True, help="List every source document (default: the first 50).")
+def stats(store_dir, fmt, all_):
+    """Counts per class and per source document."""
+    from .stats import stats as do_stats
+    from .store import Store, StoreError, default_path
+
+    try:
+        st = Store.open(store_dir or default_path(), create=False)
+    except StoreError as e:
+        _err(f"error: {e}")
+        sys.exit(2)
+    with st:
+        s = do_stats(st)
+    if fmt == "json":
+        click.echo(json.dumps(s.as_json(), ensure_ascii=False, indent=1))
+    else:
+        click.echo("\n".join(s.lines(limit=None if all_ else 50)))
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -468,9 +468,10 @@ class Store:
                         raise StoreVersionError(f"{self.root}: store has another schema version; rebuild it "
                                                 f"(kg build rebuilds from scratch)")
                 yield w
-                w.db.flush()
-                if w.optimize:
-                    w.db.optimize()
+                if not w.discard:
+                    w.db.flush()
+                    if w.optimize:
+                        w.db.optimize()
             except BaseException:
                 w.db = None
                 gc.collect()
@@ -478,6 +479,9 @@ class Store:
                 raise
             w.db = None          # closes the RocksDB instance (last reference)
             gc.collect()
+            if w.discard:
+                shutil.rmtree(staging, ignore_errors=True)
+                return
             self._swap_current(name)
             self._cleanup()
         self.refresh()
@@ -513,10 +517,11 @@ class Store:
 class Writer:
     """Changes to a staging copy of the store; see :meth:`Store.writer`."""
 
-    def __init__(self, db: ox.Store):
+    def __init__(self, db: Optional[ox.Store]):
         self.db = db
         self.added = 0
         self.optimize = False
+        self.discard = False     # set True to end the write without changing the store
 
     def remove_graph(self, graph_iri: str) -> None:
         g = ox.NamedNode(graph_iri)
