@@ -319,6 +319,8 @@ _LINE = {"div", "li", "dt", "dd", "br", "tr", "tbody", "thead", "tfoot", "figcap
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
          "source", "track", "wbr"}
 _WS = re.compile(r"[ \t\n\r\f\v]+")
+_BREAK_BEFORE = re.compile(r"(?:page-break-before|break-before)\s*:\s*(?:always|page)", re.I)
+_AROUND_FF = re.compile(r"\n*\f\n*")
 
 
 class _Table:
@@ -416,6 +418,10 @@ class _TextExtractor(HTMLParser):
         if (tag in _SKIP or hidden) and tag not in _VOID:
             self.skip.append(tag)
             return
+        style = a.get("style") or ""
+        if _BREAK_BEFORE.search(style) and self._open_cell() is None:
+            self._newline()
+            self.out.append("\f")             # printed page break: a page in SourceText
         if tag == "table":
             if self._open_cell() is None:
                 self._newline(blank=True)
@@ -492,9 +498,11 @@ class _TextExtractor(HTMLParser):
             self.tables.pop()
         self._newline()
         lines = self.out
-        while lines and lines[-1] == "":
+        while lines and lines[-1] in ("", "\f"):
             lines.pop()
-        return "\n".join(lines)
+        while lines and lines[0] in ("", "\f"):
+            lines.pop(0)
+        return _AROUND_FF.sub("\f", "\n".join(lines))
 
 
 def html_to_text(html: str) -> str:

@@ -410,6 +410,15 @@ def test_html_pre_hidden_and_lists():
     assert html_to_text(html) == "en\nto\n\n  a\n  b\n\nsynlig\n\nLogo"
 
 
+def test_html_css_page_breaks_become_pages(tmp_path):
+    html = ('<html><body><h1>Referat</h1><p>Punkt 1</p><div style="page-break-before: always">'
+            '<p>Punkt 2</p></div><p style="break-before:page">Punkt 3</p></body></html>')
+    src = read_source(write(tmp_path, "sider.html", html.encode()))
+    assert src.pages == ("Referat\n\nPunkt 1", "Punkt 2", "Punkt 3")
+    assert [(ln.page, ln.text) for ln in src.lines() if ln.text.startswith("Punkt")] == [
+        (1, "Punkt 1"), (2, "Punkt 2"), (3, "Punkt 3")]
+
+
 # --------------------------------------------------------------------------- directories
 def test_directory_recursive_sorted_supported_only(tmp_path):
     for rel in ["b.txt", "a/z.md", "a/y.PDF", "a/sub/x.html", "c.htm", "skip.docx", "skip.csv",
