@@ -174,6 +174,13 @@ def parse_header(lines: list[Ln]) -> Header:
             i = j
             continue
         i += 1
+    # "Mødet startede kl. 16.00 og sluttede kl. 18.30." / "Mødet hævet kl. 18.30"
+    if not h.end:
+        for ln in L:
+            m = _END_RE.search(ln.text)
+            if m:
+                h.end = danish.parse_time("kl. " + m.group(1))
+                break
     # "Mødet blev afholdt ... kl. 17.30 i Udvalgsværelse B, Rådhuset."
     if not h.location:
         for ln in title_lines[:15]:
@@ -200,6 +207,7 @@ def parse_header(lines: list[Ln]) -> Header:
     return h
 
 
+_END_RE = re.compile(r"\b(?:sluttede|slut|hævet|hævede[s]?|afsluttet|afsluttedes|sluttet)\b\D{0,20}?\bkl\.?\s*:?\s*(\d{1,2}[.:]\d{2})", re.I)
 _PROSE_LOC = re.compile(
     r"\b(?:afholdt|holdt|afholdes|holdes|mødtes|samledes)\b.*?(?:\bkl\.?\s*\d{1,2}(?:[.:]\d{2})?"
     r"(?:\s*[-–]\s*\d{1,2}(?:[.:]\d{2})?)?\s*,?\s*)?\b(?:i|på)\s+(?P<loc>[A-ZÆØÅ][^.;]{2,80}?)\s*(?:\.\s*$|$)")
