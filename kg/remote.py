@@ -204,3 +204,18 @@ def remote_query(endpoint: str, sparql: str, *, user: Optional[str] = None, pass
         return ox.parse_query_results(raw, format=ox.QueryResultsFormat.JSON)
     except (SyntaxError, ValueError) as e:
         raise RemoteError(f"{endpoint}: unreadable answer ({ctype or 'no content type'}): {e}") from None
+
+
+def run_named(endpoint: str, q, given=None, *, user: Optional[str] = None, password: Optional[str] = None,
+              auth: str = "basic", timeout: float = 300):
+    """Run a :class:`kg.query.NamedQuery` on `endpoint` with its parameters bound as RDF terms.
+
+    Same binding as on the embedded store (:func:`kg.query.bindings_for` + :func:`kg.store.bind`),
+    so the text sent is the text the embedded store would run.
+    """
+    from .query import bindings_for
+    from .store import bind
+
+    b = bindings_for(q, given or {})
+    return remote_query(endpoint, bind(q.text, b) if b else q.text, user=user, password=password,
+                        auth=auth, timeout=timeout)

@@ -25,6 +25,7 @@ tested directly; the worker side lives in :func:`_worker_main`.
 """
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 import multiprocessing
@@ -579,38 +580,30 @@ def render_table(names: list[str], rows: list[list], truncated: bool, max_rows: 
 
 # --------------------------------------------------------------------------- named queries
 def named_queries(queries_dir: Optional[Path] = None) -> list[dict]:
-    """The named queries as [{name, title, description, query}], from kg.query when available."""
-    try:
-        from . import query as kq
-    except Exception:
-        kq = None
+    """The named queries for the editor: [{name, title, description, params, query}].
+
+    ``query`` is the text with every parameter that has a default bound to it (a ``VALUES`` block
+    injected by :func:`kg.store.bind`, visible and editable in the editor); a parameter without a
+    default is left unbound and named in ``params``.
+    """
+    from . import query as kq
+    from .store import bind
+
+    qdir = queries_dir or (Path(os.environ["KG_QUERIES_DIR"]) if os.environ.get("KG_QUERIES_DIR") else None)
     items: list[dict] = []
-    if kq is not None:
-        lister = getattr(kq, "list_queries", None) or getattr(kq, "named_queries", None)
-        if lister is not None:
-            try:
-                for q in lister():
-                    d = q if isinstance(q, dict) else getattr(q, "__dict__", {})
-                    name = d.get("name")
-                    text = d.get("text") or d.get("query") or d.get("sparql")
-                    if name and text:
-                        items.append({"name": name, "title": d.get("title") or name,
-                                      "description": d.get("description") or d.get("doc") or "",
-                                      "query": text})
-            except Exception:
-                items = []
-    if items:
-        return items
-    qdir = queries_dir or Path(os.environ.get("KG_QUERIES_DIR") or Path(__file__).resolve().parent.parent / "queries")
-    for p in sorted(qdir.glob("*.rq")) if qdir.is_dir() else []:
-        text = p.read_text(encoding="utf-8")
-        desc = []
-        for line in text.splitlines():
-            if line.startswith("#"):
-                desc.append(line.lstrip("#").strip())
-            elif line.strip():
-                break
-        items.append({"name": p.stem, "title": p.stem, "description": " ".join(d for d in desc if d), "query": text})
+    for q in kq.list_queries(qdir):
+        with_default = dataclasses.replace(q, params=[p for p in q.params if p.default is not None])
+        try:
+            defaults = kq.bindings_for(with_default, {})
+        except Exception:  # a default that does not parse: show the query unbound
+            defaults = {}
+        try:
+            text = bind(q.text, defaults) if defaults else q.text
+        except ValueError:
+            text = q.text
+        items.append({"name": q.name, "title": q.title or q.name, "description": q.description,
+                      "params": [{"name": p.name, "default": p.default, "help": p.help} for p in q.params],
+                      "query": text})
     return items
 
 
