@@ -99,9 +99,9 @@ def _sentences(text: str) -> list[tuple[int, int]]:
 # --------------------------------------------------------------------------- organisations
 
 _ORG_HEAD_MULTI = re.compile(
-    r"(?:fonden|fondet|fond|forening|foreningen|forbund|forbundet|styrelsen|styrelse|ministeriet|center|centret|"
-    r"centeret|museum|museet|universitet|universitetet|gymnasium|akademi|akademiet|rådet|nævnet|banken|service|"
-    r"huset|enheden|institut|instituttet|selskab|selskabet|sekretariat|sekretariatet|organisation|"
+    r"(?:fonden|fondet|fond|forening|foreningen|forbund|forbundet|styrelsen|styrelse|ministeriet|center|"
+    r"museum|museet|universitet|universitetet|gymnasium|akademi|akademiet|rådet|nævnet|banken|(?-i:Service)|"
+    r"rekrutteringsservice|huset|enheden|institut|instituttet|selskab|selskabet|sekretariat|sekretariatet|organisation|"
     r"Invest|Consulting|Consult|Group|Gruppen|Holding|Partners|Avis|Avisen|Lokalavis|Højskole|Erhvervsskole|"
     r"Handelsskole|Produktionsskole|Ungdomsskole|Professionshøjskole)$", re.I)
 _ORG_HEAD_SINGLE = re.compile(
@@ -113,7 +113,7 @@ _AREAS = ("Sjælland", "Vestjylland", "Østjylland", "Nordjylland", "Sydjylland"
           "Storkøbenhavn", "Sønderjylland", "Midt", "Nord", "Øst", "Syd", "Vest")
 _AREA_RE = re.compile(r"(?<![\w-])(?P<head>" + CAP + r"[\w-]{2,}|[A-ZÆØÅ]{2,6})\s+(?P<area>" +
                       "|".join(re.escape(a) for a in sorted(_AREAS, key=len, reverse=True)) + r")(?P<gen>s)?(?![\w-])")
-_LOCAL_HEAD = re.compile(r"(?<![\w-])(?P<head>Frivilligcent(?:er|ret)|Frivillighedscent(?:er|ret)|Sprogcent(?:er|ret)|"
+_LOCAL_HEAD = re.compile(r"(?<![\w-])(?P<head>Frivilligcent(?:er|ret)|Professionshøjskolen|Frivillighedscent(?:er|ret)|Sprogcent(?:er|ret)|"
                          r"Ungdomsskole(?:n)?|Produktionsskole(?:n)?|Musikskole(?:n)?|Kulturcent(?:er|ret)|"
                          r"Erhvervsråd(?:et)?|Handicapråd(?:et)?|Ældreråd(?:et)?|Integrationsråd(?:et)?)\s+"
                          r"(?P<place>" + CAP + r"[\w-]+)(?P<gen>s)?(?![\w-])")
@@ -248,8 +248,9 @@ def _find_orgs(ctx: Ctx, ln: Line) -> None:
     # c. local bodies named head-first: "Frivilligcenter Lemvig"
     for m in _LOCAL_HEAD.finditer(t):
         if not _taken(ctx, ln.idx, m.start(), m.end()):
-            _add_org(ctx, ln, m.start(), m.end(), m.group("head") + " " + m.group("place"), "association",
-                     "local-head")
+            head = m.group("head")
+            kind = "education" if "skole" in head else "authority" if "råd" in head else "association"
+            _add_org(ctx, ln, m.start(), m.end(), head + " " + m.group("place"), kind, "local-head")
     # d. "<Name> <area>": "Jobforum Sjælland", "RAR Vestjylland"
     for m in _AREA_RE.finditer(t):
         head = m.group("head")
@@ -281,6 +282,8 @@ def _find_orgs(ctx: Ctx, ln: Line) -> None:
             if len(ltoks) >= 2 and _ORG_HEAD_MULTI.search(ltoks[-1]) and not _taken(ctx, ln.idx, start,
                                                                                      start + len(left)):
                 _add_org(ctx, ln, start, start + len(left), left, _kind_from_name(left), "org-suffix")
+            if re.search(r"\s" + _LEGAL_FORM + r"$", left) and not _taken(ctx, ln.idx, start, start + len(left)):
+                _add_org(ctx, ln, start, start + len(left), left, "company", "org-suffix")
             if gazetteer.municipality_by_name(left) or gazetteer_org(left) or org_key(left)[0] in ctx.orgs:
                 start += name.rfind(parts[-1])
                 name = parts[-1]
@@ -321,7 +324,8 @@ def _find_orgs(ctx: Ctx, ln: Line) -> None:
         if not c:
             continue
         seq = c.group(0)
-        for part in re.split(r"\s*/\s*|\s+og\s+(?=[A-ZÆØÅ]{2,}\b)", seq):
+        for part in re.split(r"(?<![A-Z])\s*/\s*(?![A-Z]\b)|(?<=A/S|ApS|I/S|P/S|K/S|IVS)\s+og\s+|"
+                             r"\s+og\s+(?=[A-ZÆØÅ]{2,}\b)", seq):
             part = _clean_org_name(part)
             if not part or part in STOP:
                 continue
@@ -667,7 +671,7 @@ _BUDGET_FUND = re.compile(r"(?:bevilling\s+i\s+budget|i\s+medfør\s+af\s+budget|
                           r"finansieres\s+inden\s+for\s+budget)", re.I)
 _APPLICATION = re.compile(r"\b(?:ansøg\w*|søger|søge|søgt|interessetilkendegivelse|"
                           r"interesstillkendelse)\b", re.I)
-_GRANT_CUE = re.compile(r"(?:tilskud|tilsagn|bevilling|bevilger|bevilget|støtte\s+fra|midler\s+fra|finansieret\s+af|"
+_GRANT_CUE = re.compile(r"(?:tilskud|tilsagn|bevilling|bevilger|bevilget|støtte\s+fra|midler\s+fra|finansier(?:et|es)\s+af|"
                         r"donation|tildel)", re.I)
 _PARTNER_CUE = re.compile(r"(?:i\s+samarbejde\s+med|samarbejde\s+med|partnerskab\s+med|understøttelse\s+fra|"
                           r"drives\s+af|drevet\s+af|"
