@@ -210,11 +210,18 @@ def _attachments(blk: Block) -> list[str]:
     return out
 
 
+_TITLE_CASE = re.compile(r"\s*[(\[]\s*(?:(?:Sagsnr|Sags nr|Sag nr|J\.?\s*nr)\.?:?\s*)?(?P<c>[^()\[\]]{4,40})[)\]]\s*$", re.I)
+
+
 def _parse_item(h: Heading, body: list[Ln], L: list[Ln], hdr: Header, end: int) -> dict:
     title, prefix, closed = clean_title(h.title)
+    case_numbers: list[str] = []
+    m = _TITLE_CASE.search(title)
+    if m and danish.is_case_number_line(m.group("c")):
+        case_numbers.extend(danish.find_case_numbers(m.group("c")))
+        title = title[:m.start()].strip()
     blocks = split_sections(body)
     lead = blocks[0]
-    case_numbers: list[str] = []
     c_rx, o_rx = labels.closed_re()
     lead_rest: list[Ln] = []
     for ln in lead.lines:

@@ -29,7 +29,16 @@ class Header:
 
 
 def label_of(text: str) -> Optional[tuple[str, str]]:
-    """(kind, value) when ``text`` starts with a header label; longest label wins."""
+    """(kind, value) when ``text`` starts with a header label; longest label wins.
+    A table row "| Mødested | Rådhuset |" reads as "Mødested: Rådhuset"."""
+    if text.startswith("|") and text.count("|") >= 3:
+        cells = [c.strip() for c in text.strip().strip("|").split("|")]
+        cells = [c for c in cells if c]
+        if len(cells) >= 2:
+            first = label_of(cells[0].rstrip(":") + ":")
+            if first and not first[1]:
+                return first[0], ", ".join(cells[1:])
+        return None
     best = None
     for kind in HEADER_KINDS:
         m = labels.header_re(kind).match(text)
@@ -94,6 +103,8 @@ def committee_from_line(text: str) -> Optional[tuple[str, Optional[str]]]:
         return None
     f = name.casefold()
     if not any(w in f for w in labels.header_words("committee_words")):
+        return None
+    if _is_place(name):
         return None
     if len(name.split()) > 14:
         return None
@@ -188,6 +199,14 @@ def parse_header(lines: list[Ln]) -> Header:
             if m:
                 h.location, h.spans["location"] = m.group("loc").strip(" ,."), _span(ln)
                 break
+    # an unlabelled line naming a place ("Rådhuset, Udvalgsværelse B")
+    if not h.location:
+        for ln in title_lines[:15]:
+            t = ln.text.strip()
+            if len(t) <= 90 and _is_place(t) and "|" not in t and not danish.find_dates(t) and not re.search(r"\bkl\b", t, re.I) \
+                    and not re.search(r"\bKommune\b", t) and not t.endswith("."):
+                h.location, h.spans["location"] = t.strip(" ,"), _span(ln)
+                break
     # committee, term and date from the title lines ("REFERAT Udvalget for X - 2022-2025 d. 06-03-2024")
     for ln in title_lines[:12]:
         if not h.committee:
@@ -211,6 +230,11 @@ _END_RE = re.compile(r"\b(?:sluttede|slut|hævet|hævede[s]?|afsluttet|afslutted
 _PROSE_LOC = re.compile(
     r"\b(?:afholdt|holdt|afholdes|holdes|mødtes|samledes)\b.*?(?:\bkl\.?\s*\d{1,2}(?:[.:]\d{2})?"
     r"(?:\s*[-–]\s*\d{1,2}(?:[.:]\d{2})?)?\s*,?\s*)?\b(?:i|på)\s+(?P<loc>[A-ZÆØÅ][^.;]{2,80}?)\s*(?:\.\s*$|$)")
+
+
+def _is_place(text: str) -> bool:
+    f = text.casefold()
+    return any(re.search(r"(?<![\wæøå])" + re.escape(w) + r"(?![\wæøå])", f) for w in labels.header_words("location_words"))
 
 
 def _span(ln: Ln):
