@@ -275,11 +275,16 @@ def _parse_item(h: Heading, body: list[Ln], L: list[Ln], hdr: Header, end: int) 
     # signature sheets: names in an item titled "Underskriftsblad" and the like
     signature: list[NameEntry] = []
     if _SIGNATURE.search(title):
+        plain = []
         for ln in body:
-            if ln.text:
+            if ln.text and not labels.section_label(ln.text):
                 e = parse_entry(ln.text)
                 if e and (e.party or e.role or e.absent):
                     signature.append(e)
+                elif e and is_name(ln.text.strip(" .")):
+                    plain.append(e)
+        if len(plain) >= 2:
+            signature.extend(plain)
     last = max((ln.no for ln in body if ln.text), default=L[h.idx].no)
     body_text = "\n".join([L[h.idx].text] + [ln.text for ln in body if ln.text])
     return {
