@@ -11,7 +11,8 @@ plus the file's name, SHA-256 and media type.  Readers:
   charset-normalizer's best guess under the same check.  Form feed = page break.
 * ``.pdf``: text per page with pypdf (chosen by measurement, docs/sources.md).
 * ``.html`` / ``.htm``: visible text with block structure (stdlib html.parser,
-  no recursion, so arbitrarily deep nesting is fine).
+  no recursion, so arbitrarily deep nesting is fine); table rows become Markdown-style
+  lines ``| cell | cell |``, the form tables have in the text minutes the parsers know.
 
 The content decides over the extension: a ``.txt`` that starts with ``%PDF-``
 is read as a PDF, a ``.txt`` that starts with ``<!DOCTYPE html``/``<html`` as
@@ -393,13 +394,13 @@ class _TextExtractor(HTMLParser):
         cells, t.cells = t.cells, None
         if not cells or not any(cells):
             return
-        row = " | ".join(cells).rstrip()
+        row = " | ".join(cells)
         outer = self._open_cell()          # nested table: the row goes into the outer cell
         if outer is not None:
             outer.append(" " + row + " ")
-        else:
+        else:                              # the Markdown table-row form the seeds' text uses
             self._newline()
-            self.out.append(row)
+            self.out.append("| " + row + " |")
 
     # -- parser callbacks
     def handle_starttag(self, tag, attrs):

@@ -367,8 +367,8 @@ def test_html_fixture_visible_text_and_structure():
     assert "Børne- og Ungeudvalget" in lines
     assert "Mødedato: Tirsdag den 7. januar 2020 kl. 16:00 – 18:00" in lines     # <br> splits the lines
     assert "Mødested: Mødelokale Ærø, Rådhuset" in lines
-    assert "Navn | Parti | Rolle" in lines and "Søren Ågård | A | formand" in lines
-    assert "Bodil Østergaard | V |" in lines
+    assert "| Navn | Parti | Rolle |" in lines and "| Søren Ågård | A | formand |" in lines
+    assert "| Bodil Østergaard | V |  |" in lines                                # empty cell kept
     assert "Punkt 1: Godkendelse af dagsorden" in lines                          # inline elements joined
     assert "Tilskud: 25.000 kr. & 3.350 €" in lines                              # entities decoded
     for hidden in ("skal ikke med", "color: red", "Menu skjult", "kommentar", "document.write"):
@@ -398,10 +398,10 @@ def test_html_deeply_nested(tmp_path):
 
 
 def test_html_tables_nested_and_malformed():
-    assert html_to_text("<table><tr><td>a</td><td>b<br>c</td></tr><tr><td>d<td>e</table>") == "a | b c\nd | e"
+    assert html_to_text("<table><tr><td>a</td><td>b<br>c</td></tr><tr><td>d<td>e</table>") == "| a | b c |\n| d | e |"
     assert html_to_text("<table><tr><td>x</td><td><table><tr><td>i</td><td>j</td></tr></table></td></tr>"
-                        "</table><p>efter</p>") == "x | i | j\n\nefter"
-    assert html_to_text("<td>løs celle</td><p>næste</p>") == "løs celle\n\nnæste"
+                        "</table><p>efter</p>") == "| x | i | j |\n\nefter"
+    assert html_to_text("<td>løs celle</td><p>næste</p>") == "| løs celle |\n\nnæste"
 
 
 def test_html_pre_hidden_and_lists():
