@@ -13,6 +13,7 @@ label table (``kg/data/labels.toml``) knows:
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Optional
 
 from ..records import Document, Item, Member, OtherDecision, Span
@@ -109,6 +110,12 @@ def parse_document(src: SourceText) -> Document:
             warnings.append(f"toc entry not found in body: {t}")
 
     spans = dict(hdr.spans)
+    if muni:
+        rx = re.compile(r"\b" + re.escape(muni) + r"s?\s+(?:Regions)?[Kk]ommune")
+        hit = next((ln for ln in list(lay.furniture) + L if ln.text and rx.search(ln.text)), None) or \
+            next((ln for ln in L if ln.text and muni in ln.text), None)
+        if hit:
+            spans["municipality"] = Span(hit.page, hit.no, hit.no)
     return Document(
         source=src.name, path=src.path, sha256=src.sha256,
         municipality=muni, committee=hdr.committee, committee_abbreviation=abbr, committee_term=hdr.term,
@@ -140,6 +147,10 @@ _SIGNATURE = re.compile(r"\b(?:underskrift|underskrifter|underskriftsblad|unders
                         r"signatur|godkendelse af protokol|deltagerliste|fremmødeliste)", re.I)
 
 
+def _lspan(ln: Ln) -> Span:
+    return Span(ln.page, ln.no, ln.no)
+
+
 def _absence_in(lines: list[Ln]) -> tuple[list[NameEntry], set[int]]:
     """Absence notes in a block: "Afbud: A (F)." / "Afbud:" + name lines / "A (Æ) deltog ikke i mødet".
     Returns the entries and the line numbers they used (removed from decision text)."""
@@ -155,24 +166,24 @@ def _absence_in(lines: list[Ln]) -> tuple[list[NameEntry], set[int]]:
         lab = label_of(t)
         if lab and lab[0] == "absent":
             used.add(ln.no)
-            entries = parse_list(lab[1]) if lab[1] else []
+            entries = [replace(e, span=_lspan(ln)) for e in parse_list(lab[1])] if lab[1] else []
             j = i + 1
             if not lab[1]:
                 while j < len(texts):
                     e = parse_entry(texts[j].text)
                     if e is None:
                         break
-                    entries.append(e)
+                    entries.append(replace(e, span=_lspan(texts[j])))
                     used.add(texts[j].no)
                     j += 1
             item_only = bool(item_rx.search(t))
-            out.extend(NameEntry(e.name, e.party, e.role, True, item_only) for e in entries)
+            out.extend(replace(e, absent=True, item_only=item_only) for e in entries)
             i = j
             continue
         if (meet_rx.search(t) or item_rx.search(t)) and len(t) < 200:
             e = parse_entry(t)
             if e and (e.absent or e.item_only):
-                out.append(e)
+                out.append(replace(e, span=_lspan(ln)))
                 used.add(ln.no)
         i += 1
     return out, used
@@ -280,9 +291,9 @@ def _parse_item(h: Heading, body: list[Ln], L: list[Ln], hdr: Header, end: int) 
             if ln.text and not labels.section_label(ln.text):
                 e = parse_entry(ln.text)
                 if e and (e.party or e.role or e.absent):
-                    signature.append(e)
+                    signature.append(replace(e, span=_lspan(ln)))
                 elif e and is_name(ln.text.strip(" .")):
-                    plain.append(e)
+                    plain.append(replace(e, span=_lspan(ln)))
         if len(plain) >= 2:
             signature.extend(plain)
     last = max((ln.no for ln in body if ln.text), default=L[h.idx].no)
@@ -380,7 +391,7 @@ def _merge_members(listed: list[NameEntry], signature: list[NameEntry], absent: 
         if k not in out:
             if not create:
                 return
-            out[k] = {"name": e.name, "party": e.party, "role": e.role, "rule": rule}
+            out[k] = {"name": e.name, "party": e.party, "role": e.role, "rule": rule, "span": e.span or Span()}
             order.append(k)
         else:
             d = out[k]
@@ -393,4 +404,5 @@ def _merge_members(listed: list[NameEntry], signature: list[NameEntry], absent: 
         add(e, "signature-sheet")
     for e in absent:
         add(e, "absence-note")
-    return [Member(out[k]["name"], out[k]["party"], out[k]["role"], rule=out[k]["rule"]) for k in order]
+    return [Member(out[k]["name"], out[k]["party"], out[k]["role"], span=out[k]["span"], rule=out[k]["rule"])
+            for k in order]

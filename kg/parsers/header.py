@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Optional
 
 from . import danish, labels
@@ -163,7 +163,7 @@ def parse_header(lines: list[Ln]) -> Header:
                 h.committee, h.term = c
                 h.spans["committee"] = span
         elif kind in ("members", "absent"):
-            entries_text = [val] if val else []
+            entries_text = [(val, ln)] if val else []
             j = i + 1
             while j < len(L):
                 t = L[j].text
@@ -172,16 +172,17 @@ def parse_header(lines: list[Ln]) -> Header:
                 e = parse_entry(t)
                 if e is None and not (t.startswith("|") and t.endswith("|")):
                     break
-                entries_text.append(t)
+                entries_text.append((t, L[j]))
                 j += 1
             entries: list[NameEntry] = []
-            for t in entries_text:
-                entries.extend(parse_list(t))
+            for t, tl in entries_text:
+                entries.extend(replace(e, span=_span(tl)) for e in parse_list(t))
             if kind == "members":
                 h.members.extend(entries)
                 h.spans.setdefault("members", span)
             else:
-                h.absent.extend(NameEntry(e.name, e.party, e.role, True) for e in entries)
+                h.absent.extend(replace(e, absent=True) for e in entries)
+                h.spans.setdefault("absent", span)
             i = j
             continue
         i += 1

@@ -33,6 +33,7 @@ class NameEntry:
     role: Optional[str] = None
     absent: bool = False          # marked absent in the entry itself ("(Afbud)")
     item_only: bool = False       # absent for one item only ("deltog ikke i behandlingen")
+    span: object = None           # records.Span of the line it was read from
 
 
 def is_name(s: str) -> bool:
