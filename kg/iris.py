@@ -93,7 +93,9 @@ def _code(code: Union[int, str, None]) -> str:
     """Municipality code as 3 digits, or a slug if it is not a number."""
     if code is None or code == "":
         return "unknown"
-    if isinstance(code, int) or (isinstance(code, str) and code.strip().isdigit()):
+    if isinstance(code, (bool, int)) and not (isinstance(code, int) and not isinstance(code, bool) and code >= 0):
+        return slug(str(code))
+    if (isinstance(code, int) and code >= 0) or (isinstance(code, str) and re.fullmatch(r"[0-9]{1,9}", code.strip())):
         return f"{int(code):03d}"
     return slug(code)
 

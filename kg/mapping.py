@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from datetime import date as _date
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Iterator, Optional
@@ -186,10 +187,11 @@ def date_lit(s) -> Optional[Literal]:
         return None
     s = str(s).strip()
     if _DATE_RE.match(s):
-        y, m, d = int(s[:4]), int(s[5:7]), int(s[8:10])
-        if 1 <= m <= 12 and 1 <= d <= 31:
-            return Literal(s, datatype=_XSD["date"])
-        return None
+        try:
+            _date(int(s[:4]), int(s[5:7]), int(s[8:10]))
+        except ValueError:
+            return None
+        return Literal(s, datatype=_XSD["date"])
     if _YM_RE.match(s) and 1 <= int(s[5:7]) <= 12:
         return Literal(s, datatype=_XSD["gYearMonth"])
     if _Y_RE.match(s):

@@ -93,11 +93,6 @@ def validate_rdflib(g, graph: str = "", source: str = "") -> list[Violation]:
     from rdflib import BNode, URIRef
     from rdflib.namespace import RDF
     out: list[Violation] = []
-    for s, p, o in g:
-        if isinstance(s, BNode) or isinstance(o, BNode):
-            out.append(Violation(graph, str(s), str(p), "blank node (the data model has none)",
-                                 source=source, shape="kg:NoBlankNodes"))
-            break
     if not source:
         title = URIRef("http://purl.org/dc/terms/title")
         doc = URIRef("https://w3id.org/kgdk/ontology#SourceDocument")
@@ -106,6 +101,12 @@ def validate_rdflib(g, graph: str = "", source: str = "") -> list[Violation]:
             if t is not None:
                 source = str(t)
                 break
+    blank = [(s, p) for s, p, o in g if isinstance(s, BNode) or isinstance(o, BNode)]
+    if blank:
+        named = sorted((str(s), str(p)) for s, p in blank if not isinstance(s, BNode))
+        focus, path = (named or sorted((str(s), str(p)) for s, p in blank))[0]
+        out.append(Violation(graph, focus, path, f"blank node(s) in {len(blank)} triple(s) (the data model has none)",
+                             source=source, shape="kg:NoBlankNodes"))
     conforms, rg, _text = pyshacl.validate(g, shacl_graph=shapes_graph(), allow_warnings=True,
                                            inference="none", advanced=False)
     if conforms:

@@ -1,0 +1,104 @@
+"""Records -> quads: named graph per document, no blank nodes, provenance, datatypes, determinism."""
+import dataclasses
+
+import pyoxigraph as ox
+import rdflib
+from hypothesis import given, settings, strategies as st
+
+from graph_helpers import gold_documents
+from kg import iris
+from kg.mapping import (AMOUNT, C_EVIDENCE, CONFIDENCE, DERIVED_FROM, DOCUMENT, LINE, OUTCOME, PAGE, RULE,
+                        START_TIME, TYPE, document_iri, map_document)
+from kg.records import Document, Grant, Item, Member, Organization, Project, Span
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+KG = "https://w3id.org/kgdk/ontology#"
+
+
+def _quads(doc):
+    return list(map_document(doc))
+
+
+def test_gold_documents_map_into_their_own_graph_without_blank_nodes():
+    for doc in gold_documents():
+        qs = _quads(doc)
+        g = document_iri(doc)
+        assert qs and all(q.graph_name == ox.NamedNode(g) for q in qs)
+        assert not any(isinstance(t, ox.BlankNode) for q in qs for t in (q.subject, q.object))
+        assert len(qs) == len(set(qs)), "duplicates"
+
+
+def test_same_input_same_quads():
+    doc = gold_documents()[2]
+    assert _quads(doc) == _quads(doc)
+    assert _quads(doc) == _quads(dataclasses.replace(doc))
+
+
+def test_every_entity_links_to_its_document_and_has_evidence():
+    doc = gold_documents()[0]
+    qs = _quads(doc)
+    g = document_iri(doc)
+    typed = {q.subject.value for q in qs if q.predicate.value == TYPE and q.object.value.startswith(KG)}
+    derived = {q.subject.value for q in qs if q.predicate.value == DERIVED_FROM and q.object.value == g}
+    ev = {q.subject.value for q in qs if q.predicate.value == TYPE and q.object.value == C_EVIDENCE}
+    assert ev
+    assert typed - derived - ev == {g}      # evidence nodes link with kg:document (a sub-property of it)
+    for e in ev:
+        props = {q.predicate.value for q in qs if q.subject.value == e}
+        assert DOCUMENT in props and PAGE in props and RULE in props
+    assert any(q.predicate.value == LINE for q in qs)
+
+
+def test_datatypes():
+    doc = gold_documents()[2]          # Lemvig: STAR grant of 710.000 kr.
+    qs = _quads(doc)
+    amounts = {q.object for q in qs if q.predicate.value == AMOUNT}
+    assert ox.Literal("710000", datatype=ox.NamedNode(XSD + "decimal")) in amounts
+    times = [q.object for q in qs if q.predicate.value == START_TIME]
+    assert times == [ox.Literal("14:00:00", datatype=ox.NamedNode(XSD + "time"))]
+    outs = {q.object.value for q in qs if q.predicate.value == OUTCOME}
+    assert outs and all(o.startswith(iris.DATA + "outcome/") for o in outs)
+
+
+def test_same_entity_same_iri_across_documents():
+    docs = gold_documents()
+    star = [{q.subject.value for q in _quads(d) if q.subject.value.endswith("/organization/star")} for d in docs]
+    assert sum(1 for s in star if s) >= 3      # Lejre, Lemvig, Herlev all name STAR
+
+
+def test_confidence_from_rule_and_hostile_text():
+    bad = 'Ærø <script>alert("x")</script> \x00\x07 "}; DROP ALL; # \ud800'
+    doc = Document(source=bad, sha256="c" * 64, municipality="Lejre", committee=bad, date="2024-02-30",
+                   start_time="25:99", members=(Member(bad, "Q", "boss", Span(1, 2)),),
+                   items=(Item("1", bad, decision=bad, outcomes=("approved", "bogus"), span=Span(1, 5), rule="x@0.8"),),
+                   organizations=(Organization(bad, kind="weird", span=Span(1, 5)),),
+                   projects=(Project(bad, funders=(bad,), municipalities=("Nowhere", "Lemvig")),),
+                   grants=(Grant(bad, (bad,), -1.5, per="decade"),))
+    qs = _quads(doc)
+    conf = [q.object for q in qs if q.predicate.value == CONFIDENCE]
+    assert set(conf) == {ox.Literal("0.8", datatype=ox.NamedNode(XSD + "decimal"))}   # item and its decision
+    data = ox.serialize(qs, format=ox.RdfFormat.N_QUADS)
+    assert len(list(ox.parse(data, format=ox.RdfFormat.N_QUADS))) == len(qs)
+    ds = rdflib.Dataset()
+    ds.parse(data=data, format="nquads")
+    assert len(ds) == len(qs)
+    # invalid date/time are dropped, not written as bad typed literals
+    assert not any(q.object.value.startswith("2024-02-30") for q in qs if isinstance(q.object, ox.Literal))
+
+
+names = st.text(st.characters(blacklist_categories=("Cs",)), max_size=30)
+
+
+@settings(max_examples=60, deadline=None)
+@given(names, names, st.lists(names, max_size=3), st.one_of(st.none(), st.floats(allow_nan=True)))
+def test_arbitrary_records_never_break_the_mapping(a, b, cs, amount):
+    doc = Document(source=a or "x", sha256="d" * 64, municipality=b, committee=a, date=b,
+                   members=(Member(a, b, b),), absent=(a,),
+                   items=(Item(b, a, case_numbers=tuple(cs), absent=tuple(cs)), Item(b, a)),
+                   organizations=tuple(Organization(c) for c in cs),
+                   projects=(Project(a, funders=tuple(cs), partners=tuple(cs)),),
+                   grants=(Grant(b or "f", tuple(cs), amount, project=a),))
+    qs = _quads(doc)
+    assert not any(isinstance(t, ox.BlankNode) for q in qs for t in (q.subject, q.object))
+    data = ox.serialize(qs, format=ox.RdfFormat.N_QUADS)
+    assert len(list(ox.parse(data, format=ox.RdfFormat.N_QUADS))) == len(set(qs))
