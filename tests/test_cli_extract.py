@@ -252,3 +252,67 @@ def test_parser_crash_on_one_input_does_not_stop_the_others(tmp_path, monkeypatc
     assert r.exit_code == 1
     assert error_lines(r) == [f"error: {boom}: internal error while parsing (KeyError: 'simulated parser bug')"]
     assert [o["source"] for o in json_lines(r)] == ["god.txt"]
+
+
+# --------------------------------------------------------------------------- the same minutes as HTML and PDF
+def _markdown_blocks(text: str):
+    rows: list[list[str]] = []
+    for line in text.split("\n") + [""]:
+        s = line.strip()
+        if s.startswith("|") and s.endswith("|") and len(s) > 1:
+            cells = [c.strip() for c in s[1:-1].split("|")]
+            if not all(set(c) <= set(":-") for c in cells):
+                rows.append(cells)
+            continue
+        if rows:
+            yield "table", rows
+            rows = []
+        yield "p", line
+
+
+def seed_as_html(text: str) -> str:
+    from html import escape
+    parts = ["<!DOCTYPE html><html><head><meta charset='utf-8'><title>Referat</title>",
+             "<style>td { padding: 2px }</style></head><body>"]
+    for kind, block in _markdown_blocks(text):
+        if kind == "table":
+            parts.append("<table>" + "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in r) + "</tr>"
+                                              for r in block) + "</table>")
+        elif block.strip():
+            parts.append(f"<p>{escape(block)}</p>")
+    return "\n".join(parts + ["</body></html>"])
+
+
+def seed_as_pdf(text: str) -> bytes:
+    from xml.sax.saxutils import escape
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+    buf = io.BytesIO()
+    style = getSampleStyleSheet()["BodyText"]
+    SimpleDocTemplate(buf, pagesize=A4).build(
+        [Paragraph(escape(x), style) if x.strip() else Spacer(1, 6) for x in text.split("\n")])
+    return buf.getvalue()
+
+
+def test_seeds_as_html_and_pdf_give_the_same_meetings_and_items(tmp_path):
+    """The readers feed the parser the same structure whatever the format: every seed rendered as
+    an HTML page (real tables) and as a PDF (wrapped paragraphs, several pages) yields the same
+    meeting header and agenda items as the text original."""
+    for seed in SEEDS:
+        text = seed.read_text(encoding="utf-8")
+        (tmp_path / (seed.stem + ".html")).write_text(seed_as_html(text), encoding="utf-8")
+        (tmp_path / (seed.stem + ".pdf")).write_bytes(seed_as_pdf(text))
+    r_txt, r_all = run(*SEEDS), run(tmp_path)
+    assert r_txt.exit_code == 0 and r_all.exit_code == 0, r_all.stderr
+    want = {Path(o["source"]).stem: o for o in json_lines(r_txt)}
+    got = json_lines(r_all)
+    assert len(got) == 2 * len(SEEDS)
+    for o in got:
+        w = want[Path(o["source"]).stem]
+        for key in ("municipality", "committee", "date", "start_time"):
+            assert o[key] == w[key], (o["source"], key)
+        numbers = [i["number"] for i in o["items"]]
+        assert numbers == [i["number"] for i in w["items"]], o["source"]
+        if o["source"].endswith(".html"):               # HTML keeps every line: titles identical
+            assert [i["title"] for i in o["items"]] == [i["title"] for i in w["items"]], o["source"]
