@@ -137,7 +137,8 @@ _BOMS = [  # longest first: the UTF-32 LE BOM starts with the UTF-16 LE one
     (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 ]
-_HTML_START = re.compile(rb"\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html[\s>]|head[\s>]|body[\s>])",
+_HTML_START = re.compile(rb"\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*"
+                         rb"<(?:!doctype\s+html|html[\s>]|head[\s>]|body[\s>])",
                          re.IGNORECASE | re.DOTALL)
 
 
@@ -306,7 +307,8 @@ def _read_pdf(data: bytes) -> tuple[tuple[str, ...], str]:
     return tuple(pages), "pdf"
 
 
-_META_CHARSET = re.compile(rb"""<meta\b[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+_META_CHARSET = re.compile(rb"""<meta\b[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)"""
+                           rb"""|<\?xml\b[^>]*?encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 
 # Elements whose content is never visible.
 _SKIP = {"script", "style", "template", "title", "noscript", "svg", "math", "object",
@@ -519,7 +521,7 @@ def _decode_html(data: bytes) -> tuple[str, str]:
         return data[len(bom):].decode(enc, errors="replace"), enc + "-bom"
     m = _META_CHARSET.search(data[:8192])
     if m:
-        label = m.group(1).decode("ascii", "ignore").lower()
+        label = (m.group(1) or m.group(2)).decode("ascii", "ignore").lower()
         # WHATWG: the latin-1/ascii labels mean windows-1252
         if label in ("iso-8859-1", "iso8859-1", "latin1", "latin-1", "us-ascii", "ascii", "l1"):
             label = "cp1252"
@@ -528,6 +530,11 @@ def _decode_html(data: bytes) -> tuple[str, str]:
         except LookupError:
             label = ""
         if label and not label.startswith(("utf-16", "utf16", "utf-32")):   # a meta can't be UTF-16
+            if codecs.lookup(label).name not in ("utf-8", "ascii") and not data.isascii():
+                try:      # valid non-ASCII UTF-8 is practically never a single-byte code page:
+                    return data.decode("utf-8"), f"utf-8 (declared {label})"   # the meta is stale
+                except UnicodeDecodeError:
+                    pass
             try:
                 return data.decode(label), label + " (meta)"
             except UnicodeDecodeError:
@@ -541,6 +548,15 @@ def _read_html(data: bytes) -> tuple[tuple[str, ...], str]:
     return tuple(text.split("\f")), enc
 
 
+def _max_bytes() -> int:
+    try:
+        return int(float(os.environ.get("KG_MAX_SOURCE_MB", "512")) * 2**20)
+    except ValueError:
+        return 512 * 2**20
+
+
+MAX_BYTES = _max_bytes()   # whole files are read into memory; refuse absurd sizes clearly
+
 _READERS = {"pdf": (_read_pdf, "application/pdf"), "html": (_read_html, "text/html")}
 
 
@@ -550,6 +566,15 @@ def read_source(path) -> SourceText:
     suffix = path.suffix.lower()
     if path.is_dir():
         raise SourceError(f"{path}: is a directory")
+    if path.exists() and not path.is_file():
+        raise SourceError(f"{path}: not a regular file")
+    try:
+        size = path.stat().st_size
+    except OSError:
+        size = 0
+    if size > MAX_BYTES:
+        raise SourceError(f"{path}: file too large ({size // 2**20} MB; the limit is {MAX_BYTES // 2**20} MB, "
+                          f"set KG_MAX_SOURCE_MB to change it)")
     if suffix and suffix not in SUPPORTED:
         raise SourceError(f"{path}: unsupported file type '{path.suffix}' "
                           f"(supported: {', '.join(sorted(SUPPORTED))})")

@@ -213,6 +213,19 @@ def test_uppercase_extension_is_supported(tmp_path):
     assert read_source(p).text == "Punkt 1: Godkendelse"
 
 
+def test_not_a_regular_file(tmp_path):
+    fifo = tmp_path / "rør.txt"
+    os.mkfifo(fifo)                         # reading would block forever
+    assert error_of(fifo) == f"{fifo}: not a regular file"
+
+
+def test_file_too_large(tmp_path, monkeypatch):
+    import kg.sources
+    monkeypatch.setattr(kg.sources, "MAX_BYTES", 1000)
+    p = write(tmp_path, "stor.txt", b"x" * 2000)
+    assert "file too large" in error_of(p) and "KG_MAX_SOURCE_MB" in error_of(p)
+
+
 def test_unreadable_path(tmp_path):
     parent = write(tmp_path, "fil.txt", b"tekst")
     p = parent / "under.txt"                       # a path through a regular file: ENOTDIR
@@ -385,6 +398,19 @@ def test_html_charset_from_bom_and_from_utf8(tmp_path):
     # a wrong declaration (says UTF-8, is cp1252) does not produce replacement characters
     wrong = page.replace("<body>", '<head><meta charset="utf-8"></head><body>').encode("cp1252")
     assert read_source(write(tmp_path, "d.html", wrong)).text == "Møde på Rådhuset"
+
+
+def test_html_stale_declarations(tmp_path):
+    page = "<html><body><p>Møde på Rådhuset</p></body></html>"
+    # the meta says windows-1252 but the bytes are UTF-8 (a re-saved page): no "Ã¸" mojibake
+    stale = page.replace("<body>", '<head><meta charset="windows-1252"></head><body>').encode("utf-8")
+    src = read_source(write(tmp_path, "e.html", stale))
+    assert src.text == "Møde på Rådhuset" and src.encoding == "utf-8 (declared windows-1252)"
+    # XHTML with an XML declaration (detected as HTML even with a .txt extension)
+    xhtml = ('<?xml version="1.0" encoding="iso-8859-1"?>\n<html xmlns="http://www.w3.org/1999/xhtml">'
+             "<body><p>Møde på Rådhuset</p></body></html>").encode("latin-1")
+    src = read_source(write(tmp_path, "f.txt", xhtml))
+    assert src.media_type == "text/html" and src.text == "Møde på Rådhuset" and src.encoding == "cp1252 (meta)"
 
 
 def test_html_deeply_nested(tmp_path):
