@@ -351,5 +351,35 @@ def stats(store_dir, fmt, all_):
         click.echo("\n".join(s.lines(limit=None if all_ else 50)))
 
 
+# --------------------------------------------------------------------------- entities (issue 5)
+@main.command("resolve")
+@click.option("--type", "kind", type=click.Choice(["org", "person", "project", "municipality"]), default="org",
+              show_default=True, help="What the names are.")
+@click.option("--municipality", "muni", default=None, help="Municipality (name or code) for --type person.")
+@click.argument("names", nargs=-1, required=True)
+def resolve_cmd(kind, muni, names):
+    """Show the canonical key, name and evidence the resolver gives each NAME."""
+    from . import resolve as r
+
+    code = None
+    if kind == "person":
+        m = r.municipality(muni) if muni else None
+        if muni and m is None:
+            _err(f"error: unknown municipality: {muni}")
+            sys.exit(2)
+        code = m.code if m else None
+    for n in names:
+        if kind == "org":
+            row = r.org_key(n)
+        elif kind == "person":
+            row = r.person_key(code, n)
+        elif kind == "project":
+            row = r.project_key(n)
+        else:
+            m = r.municipality(n)
+            row = (f"{m.code:03d}", m.name, f"region {m.region}") if m else ("", "", "not a municipality")
+        click.echo("\t".join([n, *row]))
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -73,3 +73,16 @@ def test_municipality_lookup():
     assert resolve.municipality(665).name == "Lemvig"
     assert resolve.municipality("101").name == "København"
     assert resolve.municipality("Atlantis") is None
+
+
+def test_cli_resolve_shows_key_and_evidence():
+    from click.testing import CliRunner
+
+    from kg.cli import main
+    r = CliRunner().invoke(main, ["resolve", "STAR", "Styrelsen for Arbejdsmarked og Rekrutterings"])
+    assert r.exit_code == 0, r.output
+    rows = [ln.split("\t") for ln in r.output.strip().splitlines()]
+    assert rows[0][1] == rows[1][1] == "star"
+    assert "gazetteer" in rows[0][3]
+    r = CliRunner().invoke(main, ["resolve", "--type", "person", "--municipality", "Atlantis", "X Y"])
+    assert r.exit_code == 2
