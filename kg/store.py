@@ -40,6 +40,7 @@ import gc
 import os
 import re
 import shutil
+import threading
 import time
 from contextlib import contextmanager
 from decimal import Decimal
@@ -55,6 +56,8 @@ LAYOUT = "kg-store layout 1"
 DEFAULT_PATH = "kg-store"
 
 _VERSION_RE = re.compile(r"^v-(\d{6,})$")
+_LOCAL_GUARD = threading.Lock()
+_LOCAL_LOCKS: set[str] = set()
 
 
 class StoreError(Exception):
@@ -370,30 +373,49 @@ class Store:
     # ---- writing
     @contextmanager
     def _lock(self, wait: bool = False, timeout: Optional[float] = None):
+        """Exclusive writer lock: POSIX ``lockf`` on ``root/lock`` (released by the kernel when the
+        process dies, and NOT inherited by forked worker processes, unlike flock) plus an
+        in-process guard (POSIX locks do not exclude threads/objects of the same process)."""
         self.root.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.root / "lock", os.O_RDWR | os.O_CREAT, 0o644)
+        key = str(self.root.resolve())
+        deadline = None if timeout is None else time.monotonic() + timeout
+        fd = -1
         try:
-            deadline = None if timeout is None else time.monotonic() + timeout
             while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except OSError as e:
-                    if e.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
-                        raise
-                    if not wait or (deadline is not None and time.monotonic() > deadline):
-                        try:
-                            holder = os.pread(fd, 64, 0).decode("ascii", "replace").strip() or "?"
-                        except OSError:
-                            holder = "?"
-                        raise StoreLocked(f"{self.root}: another kg process (pid {holder}) is writing this store; "
-                                          f"wait for it to finish (or use --wait)") from None
-                    time.sleep(0.2)
+                with _LOCAL_GUARD:
+                    mine = key in _LOCAL_LOCKS
+                    if not mine:
+                        _LOCAL_LOCKS.add(key)
+                if not mine:
+                    fd = os.open(self.root / "lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+                    try:
+                        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                        break
+                    except OSError as e:
+                        os.close(fd)
+                        fd = -1
+                        with _LOCAL_GUARD:
+                            _LOCAL_LOCKS.discard(key)
+                        if e.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                            raise
+                if not wait or (deadline is not None and time.monotonic() > deadline):
+                    try:
+                        holder = (self.root / "lock").read_text(encoding="ascii", errors="replace").strip() or "?"
+                    except OSError:
+                        holder = "?"
+                    if mine:
+                        holder = f"{os.getpid()}, this process"
+                    raise StoreLocked(f"{self.root}: another kg process (pid {holder}) is writing this store; "
+                                      f"wait for it to finish (or use --wait)") from None
+                time.sleep(0.2)
             os.ftruncate(fd, 0)
             os.pwrite(fd, str(os.getpid()).encode(), 0)
             yield
         finally:
-            os.close(fd)   # releases the flock
+            if fd >= 0:
+                os.close(fd)   # releases the lock
+                with _LOCAL_GUARD:
+                    _LOCAL_LOCKS.discard(key)
 
     def _versions(self) -> list[str]:
         return sorted(p.name for p in self.root.iterdir() if _VERSION_RE.match(p.name))

@@ -1,0 +1,143 @@
+"""kg build: incremental, idempotent, atomic, parallel; failures reported, others loaded."""
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from click.testing import CliRunner
+
+from kg.build import build
+from kg.cli import main
+from kg.store import Store, StoreLocked
+
+SEEDS = os.path.join(os.path.dirname(__file__), "..", "examples", "minutes")
+
+
+@pytest.fixture()
+def corpus(tmp_path):
+    d = tmp_path / "in"
+    shutil.copytree(SEEDS, d)
+    return d
+
+
+def nquads(root):
+    with Store.open(root, create=False) as st:
+        return sorted(str(q) for q in st.quads())
+
+
+def test_build_seeds_then_rebuild_is_a_no_op(corpus, tmp_path):
+    root = tmp_path / "store"
+    s = build([corpus], root, jobs=1)
+    assert (s.read, s.loaded, s.unchanged, s.failed) == (5, 5, 0, [])
+    assert s.committed and s.graphs_total == 5 and s.triples_added > 1000
+    first = nquads(root)
+    s2 = build([corpus], root, jobs=1)
+    assert (s2.loaded, s2.unchanged, s2.committed) == (0, 5, False)
+    assert nquads(root) == first
+
+
+def test_parallel_build_equals_serial_build(corpus, tmp_path):
+    build([corpus], tmp_path / "a", jobs=1)
+    build([corpus], tmp_path / "b", jobs=2)
+    assert nquads(tmp_path / "a") == nquads(tmp_path / "b")
+
+
+def test_changed_document_replaces_its_graph_and_prune(corpus, tmp_path):
+    root = tmp_path / "store"
+    build([corpus], root, jobs=1)
+    with Store.open(root) as st:
+        before = st.document_hashes()
+    f = sorted(corpus.glob("*.txt"))[0]
+    f.write_text(f.read_text(encoding="utf-8") + "\nEkstra linje.\n", encoding="utf-8")
+    s = build([corpus], root, jobs=1)
+    assert (s.loaded, s.unchanged, s.removed) == (1, 4, 1)
+    with Store.open(root) as st:
+        after = st.document_hashes()
+    assert len(after) == 5 and len(set(after) & set(before)) == 4
+    # building only two files without --prune keeps the rest; with --prune removes them
+    two = sorted(corpus.glob("*.txt"))[:2]
+    s = build(two, root, jobs=1)
+    assert s.graphs_total == 5 and not s.committed
+    s = build(two, root, jobs=1, prune=True)
+    assert (s.removed, s.graphs_total) == (3, 2)
+
+
+def test_failed_inputs_are_reported_and_the_others_loaded(corpus, tmp_path):
+    (corpus / "empty.txt").write_bytes(b"")
+    (corpus / "binary.txt").write_bytes(bytes(range(256)) * 20)
+    r = CliRunner().invoke(main, ["build", str(corpus), "--store", str(tmp_path / "s"), "--jobs", "1"])
+    assert r.exit_code == 1
+    err = r.stderr if hasattr(r, "stderr") else r.output
+    assert "empty.txt" in err and "binary.txt" in err
+    assert "documents read     7" in err and "failed             2" in err
+    with Store.open(tmp_path / "s") as st:
+        assert len(st.document_graphs()) == 5
+
+
+def test_strict_rolls_back_on_failure(corpus, tmp_path):
+    (corpus / "empty.txt").write_bytes(b"")
+    s = build([corpus], tmp_path / "s", jobs=1, strict=True)
+    assert not s.committed and s.graphs_total == 0
+
+
+def test_concurrent_build_refuses(corpus, tmp_path):
+    root = tmp_path / "s"
+    Store.open(root).close()
+    code = ("import time\nfrom kg.store import Store\nst = Store.open(%r)\n"
+            "with st.writer():\n    print('locked', flush=True)\n    time.sleep(3)\n" % str(root))
+    p = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        assert p.stdout.readline().strip() == "locked"
+        with pytest.raises(StoreLocked):
+            build([corpus], root, jobs=1)
+        r = CliRunner().invoke(main, ["build", str(corpus), "--store", str(root), "--jobs", "1"])
+        assert r.exit_code == 2 and "another kg process" in r.output
+    finally:
+        p.wait(10)
+
+
+def test_killed_build_leaves_store_as_before(corpus, tmp_path):
+    root = tmp_path / "s"
+    build([sorted(corpus.glob("*.txt"))[0]], root, jobs=1)
+    before = nquads(root)
+    big = tmp_path / "big"
+    big.mkdir()
+    for i in range(60):
+        for f in corpus.glob("*.txt"):
+            (big / f"{i}_{f.name}").write_text(f.read_text(encoding="utf-8") + f"\n{i}\n", encoding="utf-8")
+    for delay in (0.2, 1.0):
+        p = subprocess.Popen([sys.executable, "-m", "kg.cli", "build", str(big), "--store", str(root), "--jobs", "2"],
+                             stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        p.send_signal(signal.SIGKILL)
+        p.wait(10)
+        after = nquads(root)
+        if after != before:                     # killed after the switch: then the build is complete
+            with Store.open(root) as st:
+                assert len(st.document_graphs()) == 301
+            break
+    s = build([corpus], root, jobs=1)          # and the next build succeeds
+    assert s.committed and s.graphs_total == 5
+
+
+def test_old_schema_store_is_rebuilt(corpus, tmp_path):
+    import pyoxigraph as ox
+
+    from kg import iris
+    from kg.mapping import SCHEMA_VERSION_P
+    root = tmp_path / "s"
+    build([corpus], root, jobs=1)
+    st = Store.open(root)
+    meta = ox.NamedNode(iris.meta_graph())
+    with st.writer() as w:
+        for q in list(w.db.quads_for_pattern(meta, ox.NamedNode(SCHEMA_VERSION_P), None, meta)):
+            w.db.remove(q)
+        w.db.add(ox.Quad(meta, ox.NamedNode(SCHEMA_VERSION_P), ox.Literal("0"), meta))
+    st.close()
+    s = build([corpus], root, jobs=1)
+    assert s.rebuilt and s.loaded == 5 and s.committed
+    with Store.open(root) as st:
+        assert st.schema_version() >= 1
