@@ -246,6 +246,10 @@ def decode_text(data: bytes) -> tuple[str, str]:
             continue
         if _plausible(text):
             return text, cand
+    # No code page fits. UTF-8 text with a blob of junk inside still has its valid multi-byte
+    # characters; random bytes form one valid sequence per ~15 invalid ones, so >= 1 per 4 is text.
+    if multibyte and multibyte * 4 >= errors:
+        return loose, "utf-8 (damaged bytes replaced)"
     try:
         from charset_normalizer import from_bytes
         best = from_bytes(data[:1_000_000]).best()

@@ -100,6 +100,15 @@ def test_cp1252_is_detected_not_assumed(tmp_path):
     assert srcu.text.replace("\ufffd", "") == text
 
 
+def test_utf8_with_a_blob_of_junk_stays_utf8(tmp_path):
+    junk = random.Random(5).randbytes(3000)
+    data = SEED_TEXT.encode("utf-8")
+    cut = data.index(b"\n", len(data) // 2)
+    src = read_source(write(tmp_path, "junk.txt", data[:cut] + junk + data[cut:]))
+    assert src.encoding == "utf-8 (damaged bytes replaced)"
+    assert src.text.startswith(clean_text(SEED_TEXT[:1000])) and "Ã" not in src.text
+
+
 def test_cp1252_specific_characters(tmp_path):
     text = "Beløb: 3.350 € – “citat” … Søren’s ‘bemærkning’ • punkt"
     src = read_source(write(tmp_path, "c.txt", text.encode("cp1252")))
