@@ -103,10 +103,10 @@ _ORG_HEAD_MULTI = re.compile(
     r"museum|museet|universitet|universitetet|gymnasium|akademi|akademiet|rådet|nævnet|banken|(?-i:Service)|"
     r"rekrutteringsservice|huset|enheden|institut|instituttet|selskab|selskabet|sekretariat|sekretariatet|organisation|"
     r"Invest|Consulting|Consult|Group|Gruppen|Holding|Partners|Avis|Avisen|Lokalavis|Højskole|Erhvervsskole|"
-    r"Handelsskole|Produktionsskole|Ungdomsskole|Professionshøjskole)$", re.I)
+    r"Handelsskole|Produktionsskole|Ungdomsskole|Professionshøjskole|College|direktoratet|tilsynet)$", re.I)
 _ORG_HEAD_SINGLE = re.compile(
     r"^[A-ZÆØÅ]\w{3,}(?:fonden|fondet|forening|foreningen|forbund|forbundet|styrelsen|ministeriet|banken|"
-    r"instituttet|universitet|akademiet)$")
+    r"instituttet|universitet|akademiet|direktoratet|tilsynet)$")
 _LEGAL_FORM = r"(?:A/S|ApS|I/S|P/S|K/S|IVS|S\.M\.B\.A\.|A\.M\.B\.A\.)"
 _AREAS = ("Sjælland", "Vestjylland", "Østjylland", "Nordjylland", "Sydjylland", "Midtjylland", "Midt-Nord",
           "Nordsjælland", "Vestsjælland", "Sydsjælland", "Midtsjælland", "Hovedstaden", "Fyn", "Syddanmark",
@@ -585,14 +585,16 @@ def parse_period(text: str) -> tuple[Optional[str], Optional[str]]:
 
 # --------------------------------------------------------------------------- projects
 
-_QUOTED = r"[\"“”„'‘’](?P<q>[^\"“”„'‘’\n]{3,90})[\"“”'‘’]"
+_QUOTED = r"[\"“”„'‘’»«](?P<q>[^\"“”„'‘’»«\n]{3,90})[\"“”'‘’«»]"
 _ITALIC = r"\*(?P<i>[^*\n]{3,90})\*"
 _CAPNAME = (r"(?P<c>" + CAP + r"[\w-]*(?:\s+(?:" + CAP + r"[\w-]*|og|i|for|til|af|på|med|om|\d{4}))*(?:\s+" + CAP +
             r"[\w-]*|\s+\d{4})?)")
 _PROJ_CUE = re.compile(
     r"(?<![\w-])(?P<cue>[Pp]rojekt(?:et)?|[Uu]dviklingsindsatsen|[Ii]nitiativet|[Kk]ampagnen|[Pp]rogrammet|"
     r"[Ss]amarbejdsprogrammet|[Ff]orsøget|[Nn]etværket|[Ss]amarbejdsaftale(?:n)?\s+om|[Dd]rift\s+af|"
-    r"[Pp]uljen?\s+(?:til|for))\s+(?:" + _QUOTED + "|" + _ITALIC + "|" + _CAPNAME + ")")
+    r"[Pp]uljen?\s+(?:til|for))\s+(?:" + _QUOTED + "|" + _ITALIC + "|" + _CAPNAME + ")"
+    r"|(?P<cue2>kaldet|med\s+titlen|med\s+navnet|med\s+overskriften|hedder)\s+(?:" +
+    _QUOTED.replace("?P<q>", "?P<q2>") + "|" + _ITALIC.replace("?P<i>", "?P<i2>") + ")")
 _PROJ_LOWER = re.compile(r"(?<![\w-])[Pp]rojekt\s+(?P<rest>(?:med|om)\s+[^.;:(),\n]{3,120}|(?!(?:og|er|at|i|til|der|som|"
                          r"har|kan|vil|skal|blev|en|et|det|den|de|med|om|for|på|af)\b)[a-zæøå][^.;:()\n,]{3,80})")
 _PROJ_QUOTED_PULJE = re.compile(r"[\"“”„](?P<q>[Pp]ulje(?:n)?\s+(?:til|for)\s+[^\"“”„\n]{3,120})[\"“”]")
@@ -604,6 +606,13 @@ def _project_names(ctx: Ctx, ln: Line) -> list[tuple[str, list, str, int]]:
     t = ln.text
     out = []
     for m in _PROJ_CUE.finditer(t):
+        if m.group("cue2"):
+            if not re.search(r"[Pp]rojekt|[Ii]ndsats|[Ii]nitiativ|[Kk]ampagne|[Pp]rogram|[Ff]orsøg|[Pp]ulje",
+                             t[max(0, m.start() - 120):m.start()]):
+                continue
+            out.append((_clean_org_name(m.group("q2") or m.group("i2")), [], "cue:" + m.group("cue2").split()[-1],
+                        m.start()))
+            continue
         cue = m.group("cue")
         name = m.group("q") or m.group("i") or m.group("c")
         name = _clean_org_name(name)
@@ -664,17 +673,21 @@ def _bad_project_name(name: str, ctx: Ctx) -> bool:
 _FUND_CUE = re.compile(
     r"(?:finansieret\s+af|medfinansieret\s+af|finansieres\s+af|tilskud\s+fra|tilsagn\s+(?:om\s+tilskud\s+)?(?:på\s+.{0,40}?\s+)?fra|"
     r"økonomisk\s+støtte\s+fra|støtte\s+fra|midler\s+fra|bevillinger?\s+fra|bevilget\s+af|donation\s+fra|"
-    r"puljemidler\s+fra|ansøgning\s+om\s+midler\s+fra|tilskud\s+på\s+.{0,40}?\s+fra)\s+", re.I)
+    r"puljemidler\s+fra|ansøgning\s+om\s+midler\s+fra|tilskud\s+på\s+.{0,40}?\s+fra|medfinansiering\s+fra|"
+    r"bevilget\s+.{0,40}?\s+fra|modtaget\s+(?:et\s+beløb\s+på\s+|i\s+alt\s+)?[\d.,]+\s*(?:mio\.?\s*|mia\.?\s*)?"
+    r"(?:kr\.?|kroner)\s+fra)\s+", re.I)
 _FUND_VERB = re.compile(r"\s+(?:bevilger|bevilgede|yder|ydede|giver|gav|har\s+bevilget|har\s+givet|tildeler|"
+                        r"støtter|støttede|har\s+støttet|finansierer|medfinansierer|"
                         r"tildelte|har\s+tildelt)\b")
 _BUDGET_FUND = re.compile(r"(?:bevilling\s+i\s+budget|i\s+medfør\s+af\s+budget|budgetaftalen|budgettet\s+\d{4}|"
                           r"finansieres\s+inden\s+for\s+budget)", re.I)
 _APPLICATION = re.compile(r"\b(?:ansøg\w*|søger|søge|søgt|interessetilkendegivelse|"
                           r"interesstillkendelse)\b", re.I)
 _GRANT_CUE = re.compile(r"(?:tilskud|tilsagn|bevilling|bevilger|bevilget|støtte\s+fra|midler\s+fra|finansier(?:et|es)\s+af|"
+                        r"støtter|støttet|medfinansiering|finansierer|modtaget\s+[\d.,]+|"
                         r"donation|tildel)", re.I)
 _PARTNER_CUE = re.compile(r"(?:i\s+samarbejde\s+med|samarbejde\s+med|partnerskab\s+med|understøttelse\s+fra|"
-                          r"drives\s+af|drevet\s+af|"
+                          r"drives\s+af|drevet\s+af|(?:gennemføres|afvikles|udføres)\s+sammen\s+med|"
                           r"i\s+regi\s+af|udviklet\s+i\s+samarbejde\s+med)\s+", re.I)
 
 
