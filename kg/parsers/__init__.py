@@ -171,7 +171,8 @@ def _absence_in(lines: list[Ln]) -> tuple[list[NameEntry], set[int]]:
             if not lab[1]:
                 while j < len(texts):
                     e = parse_entry(texts[j].text)
-                    if e is None:
+                    if e is None or e.item_only or (e.absent and not lab[1] and meet_rx.search(texts[j].text)
+                                                    and not re.search(r"\((?:afbud|fraværende)\)", texts[j].text, re.I)):
                         break
                     entries.append(replace(e, span=_lspan(texts[j])))
                     used.add(texts[j].no)

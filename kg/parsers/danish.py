@@ -134,6 +134,9 @@ def find_case_numbers(text: str) -> list[str]:
     return out
 
 
+_CASE_TOKEN = re.compile(r"^(?:[A-ZÆØÅ]{1,6}[-\s]?)?\d[\w./-]*\d[\w]*$|^(?:[A-ZÆØÅ]{1,6}[-\s]?)?\d+$")
+
+
 def labelled_case_numbers(line: str) -> Optional[list[str]]:
     """Values of a labelled case-number line ("Sagsnr.: 24/1234", "Sags-ID: EMN-2019-04411"),
     taken as printed; None when the line has no case-number label."""
@@ -143,7 +146,7 @@ def labelled_case_numbers(line: str) -> Optional[list[str]]:
     out = []
     for tok in re.split(r"\s*[,;]\s*|\s+og\s+|\s{2,}|\t", hit.rest):
         tok = tok.strip(" .")
-        if tok and re.search(r"\d", tok) and len(tok) <= 40 and len(tok.split()) <= 2:
+        if tok and len(tok) <= 40 and _CASE_TOKEN.match(tok):
             out.append(tok)
     return out
 

@@ -93,7 +93,7 @@ def candidates(lay: Layout) -> dict[str, list[Heading]]:
             if not m:
                 continue
             title = (m.group("title") or "").strip()
-            if not _title_ok(title, pat.keyword):
+            if not _title_ok(title, pat.keyword) or danish.is_case_number_line(t) or re.match(r"^\d+[.\-/]\d", title):
                 continue
             out.setdefault(pat.name, []).append(
                 Heading(i, m.group("num"), _numkey(m.group("num")), title, pat.name, pat.keyword))

@@ -44,8 +44,16 @@ def clean(text: str) -> str:
     return s.strip()
 
 
+_PAGE_WORD = re.compile(r"\b(?:side|page|sida|s\.)\s*\d", re.I)
+
+
 def _key(s: str) -> str:
-    return re.sub(r"\d+", "#", re.sub(r"\s+", " ", s)).strip().casefold()
+    """Comparison key of a possible header/footer line: page numbers are normalised only
+    on lines that name a page ("Side 3 af 12"), so case numbers never look alike."""
+    k = re.sub(r"\s+", " ", s).strip().casefold()
+    if _PAGE_WORD.search(k):
+        k = re.sub(r"\d+", "#", k)
+    return k
 
 
 def build(src) -> Layout:
@@ -65,11 +73,16 @@ def build(src) -> Layout:
             pages.setdefault(ln.page, []).append(ln)
     if len(pages) >= 2:
         cnt: Counter = Counter()
+        interior: Counter = Counter()
         for pl in pages.values():
             edge = pl[:3] + pl[-3:]
             for k in {_key(x.text) for x in edge}:
                 cnt[k] += 1
-        rep = {k for k, c in cnt.items() if c >= max(2, len(pages) // 2) and len(k) >= 12}
+            for x in pl[3:-3]:
+                interior[_key(x.text)] += 1
+        # furniture sits at page edges: a line that also runs through page bodies is content
+        rep = {k for k, c in cnt.items() if c >= max(2, (len(pages) + 1) // 2) and len(k) >= 12
+               and interior[k] <= max(1, c // 2)}
         for pl in pages.values():
             for x in pl[:3] + pl[-3:]:
                 if x.text and _key(x.text) in rep and not labels.section_label(x.text) \
