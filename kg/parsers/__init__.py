@@ -212,7 +212,8 @@ def _attachments(blk: Block) -> list[str]:
             c = c.strip().lstrip("-•*·").strip()
             c = _ATT_NUM_STRICT.sub("", c).strip()
             c = re.sub(r"^[-–:]\s*", "", c)
-            c = re.sub(r"\s*\((?:pdf|docx?|xlsx?|pptx?)\)$|\.(?:pdf|docx?|xlsx?|pptx?)$", "", c, flags=re.I)
+            c = re.sub(r"\s*[(\[](?:pdf|docx?|xlsx?|pptx?)?[,\s]*(?:\d+(?:[.,]\d+)?\s*[KM]B)?[)\]]\s*$", "", c, flags=re.I)
+            c = re.sub(r"\.(?:pdf|docx?|xlsx?|pptx?)$", "", c, flags=re.I)
             if not c or _DOCNO.match(c) or danish.is_case_number_line(c):
                 continue
             if re.fullmatch(r"(?i)(?:ingen|intet|ingen bilag|-)", c):

@@ -162,6 +162,10 @@ def _bad_org(name: str, ctx: Ctx) -> bool:
         return True
     if any(t in ("Åben", "Lukket", "Bilag") or "_" in t for t in toks):
         return True
+    # internal units of a municipality: "Center for Job og Uddannelse", "Afdelingen for ..."
+    if re.match(r"^(?:Center|Centret|Afdeling|Afdelingen|Sekretariatet|Team|Staben|Enheden|Område|Området|"
+                r"Forvaltningen)\s+for\b", name) and gazetteer_org(name) is None:
+        return True
     return False
 
 
@@ -591,12 +595,19 @@ _CAPNAME = (r"(?P<c>" + CAP + r"[\w-]*(?:\s+(?:" + CAP + r"[\w-]*|og|i|for|til|a
             r"[\w-]*|\s+\d{4})?)")
 _PROJ_CUE = re.compile(
     r"(?<![\w-])(?P<cue>[Pp]rojekt(?:et)?|[Uu]dviklingsindsatsen|[Ii]nitiativet|[Kk]ampagnen|[Pp]rogrammet|"
-    r"[Ss]amarbejdsprogrammet|[Ff]orsøget|[Nn]etværket|[Ss]amarbejdsaftale(?:n)?\s+om|[Dd]rift\s+af|"
+    r"[Ss]amarbejdsprogrammet|[Ff]orsøget|[Nn]etværket|[Ss]amarbejdsaftale(?:n)?\s+om|"
     r"[Pp]uljen?\s+(?:til|for))\s+(?:" + _QUOTED + "|" + _ITALIC + "|" + _CAPNAME + ")"
     r"|(?P<cue2>kaldet|med\s+titlen|med\s+navnet|med\s+overskriften|hedder)\s+(?:" +
     _QUOTED.replace("?P<q>", "?P<q2>") + "|" + _ITALIC.replace("?P<i>", "?P<i2>") + ")")
 _PROJ_LOWER = re.compile(r"(?<![\w-])[Pp]rojekt\s+(?P<rest>(?:med|om)\s+[^.;:(),\n]{3,120}|(?!(?:og|er|at|i|til|der|som|"
-                         r"har|kan|vil|skal|blev|en|et|det|den|de|med|om|for|på|af)\b)[a-zæøå][^.;:()\n,]{3,80})")
+                         r"har|kan|vil|skal|blev|en|et|det|den|de|med|om|for|på|af|hvor|hvis|inden|under|efter|før|"
+                         r"ved|vedr|vedrørende|fra|mellem|mod|uden|bliver|blive|ikke|også|kun|nu|samt|eller|men|så|"
+                         r"da|når|fordi|sammen|ud|op|ind|igen|endnu|allerede|primært|særligt|skulle|kunne|ville|"
+                         r"havde|var|bør|må|gennemføres|afsluttes|igangsættes|startes|omfatter|handler|"
+                         r"indebærer|løber|sigter|forventes|tager)\b)[a-zæøå][^.;:()\n,]{3,80})")
+_ARTICLE_BEFORE = re.compile(r"(?:\b(?:et|ét|nyt|dette|det|stort|større|mindre|sådant|andet|hvert|eget|"
+                             r"fælles|pågældende|nævnte|samme|ethvert|første|andet|tredje|lille|godt|vores|"
+                             r"jeres|deres|sit|mit|dit|vort|nationalt|lokalt|tværkommunalt|regionalt)\s+)$", re.I)
 _PROJ_QUOTED_PULJE = re.compile(r"[\"“”„](?P<q>[Pp]ulje(?:n)?\s+(?:til|for)\s+[^\"“”„\n]{3,120})[\"“”]")
 _CUT_LOWER = re.compile(r"\s+(?:i|til|på|ved|som|der|hvor|samt|og\s+(?:at|der))\s+")
 
@@ -634,6 +645,8 @@ def _project_names(ctx: Ctx, ln: Line) -> list[tuple[str, list, str, int]]:
         name = _clean_org_name(m.group("q"))
         out.append((name, [], "quoted-pulje", m.start()))
     for m in _PROJ_LOWER.finditer(t):
+        if _ARTICLE_BEFORE.search(t[max(0, m.start() - 20):m.start()]):
+            continue        # "et nyt projekt ..." describes, it does not name
         rest = m.group("rest").strip()
         full = "projekt " + rest
         if rest.startswith(("med ", "om ")):

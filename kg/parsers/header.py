@@ -63,6 +63,9 @@ def label_of(text: str) -> Optional[tuple[str, str]]:
 def _strip_doctype(s: str) -> str:
     words = labels.header_words("doctype")
     alt = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
+    s = re.sub(r"^(?:åbent\s+|offentligt\s+)?(?:referat|dagsorden|protokol|beslutningsprotokol|møteprotokoll)\s+"
+               r"(?:(?:fra|af|for|til)\s+(?:[\wæøå.]+\s+){0,3}?(?:møde[t]?|mødet|møte[t]?)\s+(?:i|for)\s+|(?:for|fra)\s+)",
+               "", s, flags=re.I)
     prev = None
     while prev != s:
         prev = s
