@@ -120,14 +120,22 @@ def test_application_is_not_a_grant_but_names_the_funder():
     assert d.projects[0].funders == ("Region Sjælland",)
 
 
+def test_descriptive_project_phrases_are_not_names():
+    d = _doc("Punkt 1: Nyt tiltag\n\nDer igangsættes et nyt projekt med fokus på unge. Et projekt hvor borgerne "
+             "deltager. Projektet forventes afsluttet i 2025. Samarbejdet sker med Center for Job og Uddannelse.")
+    assert d.projects == ()
+    assert d.organizations == ()
+
+
 def test_budget_amount_without_funder_is_not_a_grant():
     d = _doc("Punkt 1: Budget\n\nBudgettet i år 2024 er samlet på 566,2 mio. kr. og der søges overført 271.000 kr.")
     assert d.grants == ()
 
 
 def test_municipality_grant_per_year_with_recipient():
-    d = _doc("Punkt 1: Samarbejdsaftale om Tilflytternetværk\n\nLejre Kommune bevilger en ramme på 40.000 kr. "
-             "årligt til drift af Lejre Tilflytternetværk, som drives af Frivilligcenter Lejre.")
+    d = _doc("Punkt 1: Samarbejdsaftale om Tilflytternetværk\n\nSamarbejdsaftalen om Lejre Tilflytternetværk "
+             "forlænges. Lejre Kommune bevilger en ramme på 40.000 kr. årligt til drift af Lejre Tilflytternetværk, "
+             "som drives af Frivilligcenter Lejre.")
     g = d.grants[0]
     assert (g.funder, g.amount, g.per) == ("Lejre", 40000, "year")
     assert d.projects[0].name == "Lejre Tilflytternetværk"
