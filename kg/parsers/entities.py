@@ -44,6 +44,7 @@ class Line:
     no: int           # 1-based line number in the document
     text: str
     item: Optional[str] = None
+    end_no: int = 0   # last source line joined into this one (wrapped PDF/HTML lines)
 
 
 @dataclass
@@ -80,7 +81,50 @@ def _lines(doc: Document, src: SourceText) -> list[Line]:
 
 
 def _span(ln: Line) -> Span:
-    return Span(ln.page, ln.no, ln.no)
+    return Span(ln.page, ln.no, ln.end_no or ln.no)
+
+
+_CONNECTOR_END = re.compile(r"(?:\b(?:og|for|i|af|til|med|fra|på|om|at|der|som|en|et|den|det|de|under|samt|eller|"
+                            r"mellem|ved|hos|efter|inden|mod)|[,–-])$")
+_HEADING_START = re.compile(r"^\s*(?:(?:Punkt|Pkt\.?|Sak|Sag)\s+\d|\d{1,3}\.\s+[A-ZÆØÅ]|[-•*|]|\d+\s)")
+
+
+def _join_wrapped(lines: list[Line]) -> list[Line]:
+    """Join lines that a PDF/HTML conversion wrapped in mid-sentence, so that
+    names and cue phrases split over two lines are read as one text. Lines that
+    end a sentence, table rows, list items and headings are never joined."""
+    out: list[Line] = []
+    i, n = 0, len(lines)
+    while i < n:
+        cur = lines[i]
+        text, end_no = cur.text, cur.no
+        j = i + 1
+        while True:
+            t = text.rstrip()
+            if not t or "\t" in t or t.lstrip().startswith("|") or re.search(r"[.!?:;]$", t):
+                break
+            k = j
+            # one blank line may sit inside a wrapped sentence when it ends in a connector word
+            if k < n and not lines[k].text.strip() and _CONNECTOR_END.search(t) and k + 1 < n:
+                k += 1
+            if k >= n or lines[k].item != cur.item:
+                break
+            nxt = lines[k].text
+            ns = nxt.strip()
+            if not ns or "\t" in nxt or _HEADING_START.match(nxt):
+                break
+            adjacent = k == j
+            wrapped = (len(t) >= 60 and (adjacent or ns[0].islower() or ns[0].isdigit())) or \
+                (_CONNECTOR_END.search(t) and len(t) >= 40) or (t.endswith("-") and len(t) >= 40)
+            if not wrapped:
+                break
+            glue = "" if t.endswith("-") and ns[0].islower() and not re.match(r"(?:og|eller|samt|til)\b", ns) else " "
+            text = t + glue + ns
+            end_no = lines[k].no
+            j = k + 1
+        out.append(Line(len(out), cur.page, cur.no, text, cur.item, end_no))
+        i = j
+    return out
 
 
 def _sentences(text: str) -> list[tuple[int, int]]:
@@ -746,7 +790,7 @@ def _entity_before(ctx: Ctx, ln: Line, pos: int, limit: int = 60) -> Optional[st
 # --------------------------------------------------------------------------- main
 
 def extract_entities(doc: Document, src: SourceText) -> Document:
-    lines = _lines(doc, src)
+    lines = _join_wrapped(_lines(doc, src))
     own = gazetteer.municipality_by_name(doc.municipality) if doc.municipality else _guess_own(src.text)
     members = {m.name for m in doc.members}
     ctx = Ctx(doc=doc, lines=lines, own=own, members=members)
