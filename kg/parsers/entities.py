@@ -191,7 +191,7 @@ def _bad_org(name: str, ctx: Ctx) -> bool:
     toks = name.split()
     if not toks:
         return True
-    if len(name) < 2 or toks[0] in STOP and len(toks) == 1:
+    if len(name) < 2 or toks[0] in STOP and len(toks) == 1 or toks[-1] in STOP or name[0].islower():
         return True
     if re.search(r"\b[Kk]ommune(?:s|r|rne)?\b", name) or name.startswith(("Udvalget", "Udvalg ")):
         return True

@@ -293,6 +293,9 @@ def history_entry(text: str) -> Optional[tuple[str, Optional[str]]]:
         m = rx.match(text)
         if m:
             com = danish.split_term(m.group("committee").strip(" -–:,"))[0]
+            com = re.sub(r"^(?:behandlet|behandling|beslutning|besluttet|godkendt|drøftet|vedtaget|anbefalet)\s+"
+                         r"(?:i|af|på)\s+", "", com, flags=re.I)
+            com = re.sub(r"\s+(?:den|d\.)$", "", com)
             if _committee_like(com) and len(com.split()) <= 12:
                 return com, danish.parse_date(m.group("date"))
     return None
