@@ -191,7 +191,9 @@ def _bad_org(name: str, ctx: Ctx) -> bool:
     toks = name.split()
     if not toks:
         return True
-    if len(name) < 2 or toks[0] in STOP and len(toks) == 1 or toks[-1] in STOP or name[0].islower():
+    if len(name) < 2 or toks[0] in STOP and len(toks) == 1 or name[0].islower():
+        return True
+    if toks[-1] in STOP and gazetteer_org(name) is None:
         return True
     if re.search(r"\b[Kk]ommune(?:s|r|rne)?\b", name) or name.startswith(("Udvalget", "Udvalg ")):
         return True
