@@ -90,7 +90,7 @@ def _init_worker(known: frozenset) -> None:
 
 def _process(path: str):
     """Read, parse and map one file. Returns a small tuple (picklable)."""
-    from .mapping import document_iri, map_document
+    from .mapping import document_iri, map_document_nquads
     from .pipeline import parse
     from .sources import SourceError, read_source
     try:
@@ -103,12 +103,11 @@ def _process(path: str):
         return ("unchanged", path, src.sha256, iris.document(src.sha256), None, ())
     try:
         doc = parse(src)
-        quads = list(map_document(doc))
-        data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
+        data, n = map_document_nquads(doc)
         g = document_iri(doc)
     except Exception as e:  # noqa: BLE001
         return ("failed", path, src.sha256, None, f"{path}: cannot parse: {type(e).__name__}: {e}", ())
-    return ("mapped", path, src.sha256, g, (data, len(quads)), tuple(doc.warnings))
+    return ("mapped", path, src.sha256, g, (data, n), tuple(doc.warnings))
 
 
 # --------------------------------------------------------------------------- helpers

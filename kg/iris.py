@@ -89,6 +89,7 @@ def slug(text: object, keep_dots: bool = True) -> str:
     return s
 
 
+@lru_cache(maxsize=10_000)
 def _code(code: Union[int, str, None]) -> str:
     """Municipality code as 3 digits, or a slug if it is not a number."""
     if code is None or code == "":

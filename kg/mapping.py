@@ -28,7 +28,8 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Iterator, Optional
 
-from pyoxigraph import Literal, NamedNode, Quad
+from pyoxigraph import NamedNode, Quad, RdfFormat
+from pyoxigraph import parse as ox_parse
 
 from . import iris
 from .records import Document
@@ -62,7 +63,7 @@ EXTRA_TYPES = {
     C_COMMITTEE: (ORG + "Organization", BESLUIT + "Bestuursorgaan"),
     C_MEETING: (BESLUIT + "Zitting",),
     C_ITEM: (BESLUIT + "Agendapunt",),
-    C_CASE: (PROV + "Entity",),
+    C_CASE: (),
     C_DECISION: (BESLUIT + "Besluit",),
     C_PERSON: (FOAF + "Person", PERSON + "Person"),
     C_MEMBERSHIP: (ORG + "Membership",),
@@ -71,7 +72,7 @@ EXTRA_TYPES = {
     C_PROJECT: (FOAF + "Project", SCHEMA + "Project"),
     C_GRANT: (SCHEMA + "MonetaryGrant", FRAPO + "Grant"),
     C_DOCUMENT: (FOAF + "Document",),
-    C_EVIDENCE: (PROV + "Entity",),
+    C_EVIDENCE: (),
 }
 
 # --------------------------------------------------------------------------- predicates
@@ -150,38 +151,60 @@ _YM_RE = re.compile(r"^\d{4}-\d{2}$")
 _Y_RE = re.compile(r"^\d{4}$")
 _TIME_RE = re.compile(r"^(\d{1,2})[:.](\d{2})(?::(\d{2}))?$")
 _RULE_CONF = re.compile(r"@(0(?:\.\d+)?|1(?:\.0+)?)$")
+_QID_RE = re.compile(r"^Q[0-9]+$")
 _PARTY_RE = re.compile(r"^[A-ZÆØÅ]{1,3}$")
 _CTRL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 
 
 # --------------------------------------------------------------------------- term helpers
+# Terms are kept as N-Triples text while mapping (fast: plain string work, one Rust parse at the end):
+# an IRI is a plain string "https://...", a literal is its N-Triples form starting with '"'.
 @lru_cache(maxsize=500_000)
 def N(iri: str) -> NamedNode:
     return NamedNode(iri)
 
 
-_XSD_STRING = N(XSD + "string")
-_XSD = {k: N(XSD + k) for k in ("date", "gYearMonth", "gYear", "time", "integer", "decimal", "boolean", "duration")}
-_TRUE = Literal("true", datatype=_XSD["boolean"])
-_FALSE = Literal("false", datatype=_XSD["boolean"])
+_ESC = re.compile(r'["\\\n\r]')
+_ESC_MAP = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r"}
+_DT = {k: f"^^<{XSD}{k}>" for k in ("date", "gYearMonth", "gYear", "time", "integer", "decimal", "boolean",
+                                     "duration")}
+_INT = _DT["integer"]
+_TRUE = '"true"' + _DT["boolean"]
+_FALSE = '"false"' + _DT["boolean"]
 
 
-def text(s) -> Optional[Literal]:
+def _lit(value: str, dt: str = "") -> str:
+    if _ESC.search(value):
+        value = _ESC.sub(lambda m: _ESC_MAP[m.group(0)], value)
+    return f'"{value}"{dt}'
+
+
+def text(s) -> Optional[str]:
     """A plain (xsd:string) literal with characters RDF/XML cannot carry removed; None if empty."""
     if s is None:
         return None
-    s = str(s)
+    if type(s) is str and len(s) < 200:
+        return _text_cached(s)
+    return _text(str(s))
+
+
+@lru_cache(maxsize=200_000)
+def _text_cached(s: str) -> Optional[str]:
+    return _text(s)
+
+
+def _text(s: str) -> Optional[str]:
     if _CTRL.search(s):
         s = _CTRL.sub("", s)
     s = s.strip()
-    return Literal(s) if s else None
+    return _lit(s) if s else None
 
 
-def integer(n) -> Literal:
-    return Literal(str(int(n)), datatype=_XSD["integer"])
+def integer(n) -> str:
+    return f'"{int(n)}"{_DT["integer"]}'
 
 
-def date_lit(s) -> Optional[Literal]:
+def date_lit(s) -> Optional[str]:
     """xsd:date for YYYY-MM-DD (also gYearMonth / gYear for partial dates); None if not a date."""
     if not s:
         return None
@@ -191,15 +214,15 @@ def date_lit(s) -> Optional[Literal]:
             _date(int(s[:4]), int(s[5:7]), int(s[8:10]))
         except ValueError:
             return None
-        return Literal(s, datatype=_XSD["date"])
+        return f'"{s}"{_DT["date"]}'
     if _YM_RE.match(s) and 1 <= int(s[5:7]) <= 12:
-        return Literal(s, datatype=_XSD["gYearMonth"])
+        return f'"{s}"{_DT["gYearMonth"]}'
     if _Y_RE.match(s):
-        return Literal(s, datatype=_XSD["gYear"])
+        return f'"{s}"{_DT["gYear"]}'
     return None
 
 
-def time_lit(s) -> Optional[Literal]:
+def time_lit(s) -> Optional[str]:
     """xsd:time ("16:30" -> "16:30:00"); None if not a time of day."""
     if not s:
         return None
@@ -209,12 +232,12 @@ def time_lit(s) -> Optional[Literal]:
     h, mi, se = int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
     if h > 23 or mi > 59 or se > 59:
         return None
-    return Literal(f"{h:02d}:{mi:02d}:{se:02d}", datatype=_XSD["time"])
+    return f'"{h:02d}:{mi:02d}:{se:02d}"{_DT["time"]}'
 
 
-def decimal_lit(x) -> Optional[Literal]:
-    """xsd:decimal in canonical-ish form (710000.0 -> "710000", 1.25 -> "1.25")."""
-    if x is None:
+def decimal_str(x) -> Optional[str]:
+    """Canonical-ish xsd:decimal lexical form (710000.0 -> "710000", 1.25 -> "1.25"), None if not finite."""
+    if x is None or isinstance(x, bool):
         return None
     try:
         d = Decimal(str(x))
@@ -225,12 +248,16 @@ def decimal_lit(x) -> Optional[Literal]:
     s = format(d.normalize(), "f")
     if "." in s:
         s = s.rstrip("0").rstrip(".")
-    return Literal(s or "0", datatype=_XSD["decimal"])
+    return s or "0"
+
+
+def decimal_lit(x) -> Optional[str]:
+    v = decimal_str(x)
+    return None if v is None else f'"{v}"{_DT["decimal"]}'
 
 
 def amount_key(x) -> str:
-    lit = decimal_lit(x)
-    return lit.value if lit is not None else ""
+    return decimal_str(x) or ""
 
 
 # --------------------------------------------------------------------------- resolution (kg.resolve)
@@ -300,17 +327,26 @@ def _party_name(letter: str) -> Optional[str]:
 
 
 # --------------------------------------------------------------------------- the mapping
+_EVIDENCE_O = f"<{C_EVIDENCE}>"
+
+
 class _Emitter:
-    """Collects (s, p, o) for one document graph; dedupes, keeps first-seen order."""
+    """Collects the triples of one document graph as N-Triples text; dedupes, keeps first-seen order."""
 
     __slots__ = ("g", "t", "doc", "keys", "names")
 
     def __init__(self, graph_iri: str):
-        self.g = N(graph_iri)
+        self.g = graph_iri
         self.t: dict = {}
         self.doc = graph_iri
         self.keys: dict[str, int] = {}
         self.names: dict = {}      # (subject, predicate) -> (rank, literal): one label/name per entity and graph
+
+    def add(self, s: str, p: str, o: Optional[str]) -> None:
+        """o: an IRI (plain string) or a literal from the helpers above (N-Triples text), or None."""
+        if o is None:
+            return
+        self.t[(s, p, o if o[0] == '"' else f"<{o}>")] = None
 
     def name(self, s: str, p: str, value, rank: int = 1) -> None:
         """Propose a display name (rdfs:label / foaf:name); the best-ranked one is kept.
@@ -318,28 +354,25 @@ class _Emitter:
         Lower rank wins; on a tie the first seen wins, except that a name with capitals
         beats an all-lower-case one (resolver keys are often case-folded).
         """
-        lit = text(value) if not isinstance(value, Literal) else value
+        if value is None:
+            return
+        v = str(value)
+        lit = text(v)
         if lit is None:
             return
         k = (s, p)
-        r = (rank, 0 if lit.value != lit.value.lower() else 1)
+        r = (rank, 0 if v != v.lower() else 1)
         cur = self.names.get(k)
         if cur is None or r < cur[0]:
             self.names[k] = (r, lit)
 
-    def add(self, s: str, p: str, o) -> None:
-        if o is None:
-            return
-        if isinstance(o, str):
-            o = N(o)
-        self.t[(s, p, o)] = None
-
     def typed(self, s: str, cls: str) -> None:
-        self.t[(s, TYPE, N(cls))] = None
+        t = self.t
+        t[(s, TYPE, f"<{cls}>")] = None
         for extra in EXTRA_TYPES.get(cls, ()):
-            self.t[(s, TYPE, N(extra))] = None
+            t[(s, TYPE, f"<{extra}>")] = None
         if s != self.doc:
-            self.t[(s, DERIVED_FROM, N(self.doc))] = None
+            t[(s, DERIVED_FROM, f"<{self.doc}>")] = None
 
     def evidence(self, kind: str, key: str, about: str, span=None, rule: str = "",
                  prop: Optional[str] = None, resolution: Optional[str] = None) -> str:
@@ -348,36 +381,43 @@ class _Emitter:
         n = self.keys.get(k, 0) + 1
         self.keys[k] = n
         e = iris.provenance(self.doc, kind, key if n == 1 else f"{key}-{n}")
-        add = self.add
-        add(e, TYPE, C_EVIDENCE)
-        for extra in EXTRA_TYPES[C_EVIDENCE]:
-            add(e, TYPE, extra)
-        add(e, ABOUT, about)
-        add(e, DOCUMENT, self.doc)
+        t = self.t
+        t[(e, TYPE, _EVIDENCE_O)] = None
+        t[(e, ABOUT, f"<{about}>")] = None
+        t[(e, DOCUMENT, f"<{self.doc}>")] = None
         if prop:
-            add(e, PROPERTY, prop)
+            t[(e, PROPERTY, f"<{prop}>")] = None
         if span is not None:
-            if span.page:
-                add(e, PAGE, integer(span.page))
-            if span.line:
-                add(e, LINE, integer(span.line))
-                if span.end_line and span.end_line > span.line:
-                    add(e, END_LINE, integer(span.end_line))
+            page, line, end = span.page, span.line, span.end_line
+            if page and page > 0:
+                t[(e, PAGE, f'"{int(page)}"{_INT}')] = None
+            if line and line > 0:
+                t[(e, LINE, f'"{int(line)}"{_INT}')] = None
+                if end and end > line:
+                    t[(e, END_LINE, f'"{int(end)}"{_INT}')] = None
         if rule:
-            add(e, RULE, text(rule))
-            m = _RULE_CONF.search(rule)
-            if m:
-                add(e, CONFIDENCE, decimal_lit(m.group(1)))
+            t[(e, RULE, text(rule))] = None
+            if "@" in rule:
+                m = _RULE_CONF.search(rule)
+                if m:
+                    t[(e, CONFIDENCE, decimal_lit(m.group(1)))] = None
         if resolution:
-            add(e, RESOLUTION, text(resolution))
+            r = text(resolution)
+            if r:
+                t[(e, RESOLUTION, r)] = None
         return e
 
+    def nquads(self) -> bytes:
+        g = f"<{self.g}> .\n"
+        parts = [f"<{s}> <{p}> {o} {g}" for (s, p, o) in self.t]
+        parts += [f"<{s}> <{p}> {lit} {g}" for (s, p), (_r, lit) in self.names.items()]
+        return "".join(parts).encode("utf-8")
+
+    def count(self) -> int:
+        return len(self.t) + len(self.names)
+
     def quads(self) -> Iterator[Quad]:
-        g = self.g
-        for (s, p, o) in self.t:
-            yield Quad(N(s), N(p), o, g)
-        for (s, p), (_r, o) in self.names.items():
-            yield Quad(N(s), N(p), o, g)
+        return ox_parse(self.nquads(), format=RdfFormat.N_QUADS)
 
 
 # Header fields of Document.spans -> the predicate they support.
@@ -397,6 +437,12 @@ def map_document(doc: Document) -> Iterator[Quad]:
     return _map(doc).quads()
 
 
+def map_document_nquads(doc: Document) -> tuple[bytes, int]:
+    """The same quads as N-Quads bytes (what `kg build` loads) and their number."""
+    em = _map(doc)
+    return em.nquads(), em.count()
+
+
 def _name_target(name: str, em: _Emitter) -> Optional[str]:
     """IRI for a funder/recipient/partner name: a municipality if it is one, else an organisation."""
     if not name or not name.strip():
@@ -414,7 +460,7 @@ def _municipality(m, em: _Emitter, surface: Optional[str] = None) -> str:
     em.add(u, NOTATION, text(f"{int(m.code):03d}"))
     if getattr(m, "region", None):
         em.add(u, REGION, text(m.region))
-    if getattr(m, "wikidata", None):
+    if getattr(m, "wikidata", None) and _QID_RE.match(m.wikidata):
         em.add(u, SAME_AS, WD + m.wikidata)
     if surface and surface != m.name:
         em.add(u, MENTIONED_AS, text(surface))
@@ -434,7 +480,7 @@ def _organization(name: str, em: _Emitter, kind: Optional[str] = None, aliases=(
         k = kind.strip().lower()
         em.add(o, KIND, text(k if k in ORG_KINDS else "other"))
     qid = _org_wikidata().get(key)
-    if qid:
+    if qid and _QID_RE.match(qid):
         em.add(o, SAME_AS, WD + qid)
     return o
 
@@ -714,11 +760,11 @@ def _map(doc: Document) -> _Emitter:
             add(g, CURRENCY, text("DKK"))
         per = {"year": "P1Y", "month": "P1M", "quarter": "P3M", "week": "P1W"}.get((gr.per or "").strip().lower())
         if per:
-            add(g, PER_PERIOD, Literal(per, datatype=_XSD["duration"]))
+            add(g, PER_PERIOD, f'"{per}"{_DT["duration"]}')
         add(g, PROGRAMME, text(gr.programme))
         add(g, START_DATE, date_lit(gr.start))
         add(g, END_DATE, date_lit(gr.end))
-        label = f"{gr.funder.strip()} grant" + (f" {amt.value} DKK" if amt is not None else "") + \
+        label = f"{gr.funder.strip()} grant" + (f" {decimal_str(gr.amount)} DKK" if amt is not None else "") + \
             (f" to {gr.project.strip()}" if gr.project else "")
         add(g, LABEL, text(label))
         add(where(gr.item, gr.span), MENTIONS, g)
