@@ -317,6 +317,7 @@ def _write(store, summary, files, jobs, known, known_hash, sha_graph, graph_path
         if not changed:
             w.discard = True
             summary.note = "nothing changed"
+        del db   # the writer must hold the last reference: it closes RocksDB before the version goes live
     return not w.discard
 
 
