@@ -221,7 +221,7 @@ class Store:
             raise StoreError(f"{root}: not a directory")
         if (root / "KG-STORE").is_file() and (root / "current").is_symlink():
             return True
-        if any(root.iterdir()):
+        if any(p.name != "lock" for p in root.iterdir()):   # a first build killed after taking the lock
             if (root / "CURRENT").exists() or (root / "OPTIONS").exists() or any(root.glob("OPTIONS-*")):
                 raise StoreVersionError(f"{root}: a plain oxigraph database from an older kg, not a kg store; "
                                         f"remove it or build into another --store path")
