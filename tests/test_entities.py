@@ -157,3 +157,10 @@ def test_pipeline_on_seed_keeps_provenance():
     assert d.organizations and all(o.span.line > 0 and o.rule for o in d.organizations)
     assert all(g.span.line > 0 for g in d.grants)
     assert {m.name for m in d.mentioned_municipalities} == {"Struer"}
+
+
+def test_versioned_project_names_and_committee_prefix():
+    d = _doc("Punkt 1: TMB - Tilsyn med beskæftigelsesindsatsen\n\nStatus på projekt Tryg Hjemme 2.0 2016 gives "
+             "på mødet. Bilag til status på projekt tryg hjemme 2.0 2016.")
+    assert d.organizations == ()
+    assert [p.name for p in d.projects] == ["Tryg Hjemme 2.0 2016"]

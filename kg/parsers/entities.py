@@ -365,6 +365,9 @@ def _find_orgs(ctx: Ctx, ln: Line) -> None:
             fullname = " ".join(full.split()[:max(n, 1)])
             if initials[:n] != ab:
                 continue
+            # "TMB - Tilsyn med ..." is a committee prefix before an item title, not an organisation
+            if not (_ORG_HEAD_MULTI.search(fullname.split()[-1]) or gazetteer_org(fullname)):
+                continue
             _add_org(ctx, ln, m.start(), m.end(), fullname, _kind_from_name(fullname), "abbr-dash",
                      aliases=(ab, f"{ab} – {fullname}"))
     # g. cue phrases: "i samarbejde med X", "konsulentfirmaet X", "finansieret af X"
@@ -637,8 +640,8 @@ def parse_period(text: str) -> tuple[Optional[str], Optional[str]]:
 
 _QUOTED = r"[\"“”„'‘’»«](?P<q>[^\"“”„'‘’»«\n]{3,90})[\"“”'‘’«»]"
 _ITALIC = r"\*(?P<i>[^*\n]{3,90})\*"
-_CAPNAME = (r"(?P<c>" + CAP + r"[\w-]*(?:\s+(?:" + CAP + r"[\w-]*|og|i|for|til|af|på|med|om|\d{4}))*(?:\s+" + CAP +
-            r"[\w-]*|\s+\d{4})?)")
+_CAPNAME = (r"(?P<c>" + CAP + r"[\w-]*(?:\s+(?:" + CAP + r"[\w-]*|og|i|for|til|af|på|med|om|\d+(?:\.\d+)*(?![\w.]\w)))*"
+            r"(?:\s+" + CAP + r"[\w-]*|\s+\d+(?:\.\d+)*(?![\w.]\w))?)")
 _PROJ_CUE = re.compile(
     r"(?<![\w-])(?P<cue>[Pp]rojekt(?:et)?|[Uu]dviklingsindsatsen|[Ii]nitiativet|[Kk]ampagnen|[Pp]rogrammet|"
     r"[Ss]amarbejdsprogrammet|[Ff]orsøget|[Nn]etværket|[Ss]amarbejdsaftale(?:n)?\s+om|"
@@ -650,7 +653,7 @@ _PROJ_LOWER = re.compile(r"(?<![\w-])[Pp]rojekt\s+(?P<rest>(?:med|om)\s+[^.;:(),
                          r"ved|vedr|vedrørende|fra|mellem|mod|uden|bliver|blive|ikke|også|kun|nu|samt|eller|men|så|"
                          r"da|når|fordi|sammen|ud|op|ind|igen|endnu|allerede|primært|særligt|skulle|kunne|ville|"
                          r"havde|var|bør|må|gennemføres|afsluttes|igangsættes|startes|omfatter|handler|"
-                         r"indebærer|løber|sigter|forventes|tager)\b)[a-zæøå][^.;:()\n,]{3,80})")
+                         r"indebærer|løber|sigter|forventes|tager)\b)[a-zæøå](?:[^.;:()\n,]|(?<=\d)\.(?=\d)){3,80})")
 _ARTICLE_BEFORE = re.compile(r"(?:\b(?:et|ét|nyt|dette|det|stort|større|mindre|sådant|andet|hvert|eget|"
                              r"fælles|pågældende|nævnte|samme|ethvert|første|andet|tredje|lille|godt|vores|"
                              r"jeres|deres|sit|mit|dit|vort|nationalt|lokalt|tværkommunalt|regionalt)\s+)$", re.I)
