@@ -566,7 +566,17 @@ _READERS = {"pdf": (_read_pdf, "application/pdf"), "html": (_read_html, "text/ht
 
 def read_source(path) -> SourceText:
     """Read one file into a SourceText. Raises SourceError('<path>: <problem>') on any failure."""
-    path = Path(path)
+    try:
+        return _read_source(Path(path))
+    except SourceError as e:
+        msg = str(e)
+        if any(c in msg for c in "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"):  # keep it one line, even for
+            msg = msg.encode("unicode_escape").decode("ascii")                # odd file names
+            raise SourceError(msg) from None
+        raise
+
+
+def _read_source(path: Path) -> SourceText:
     suffix = path.suffix.lower()
     if path.is_dir():
         raise SourceError(f"{path}: is a directory")

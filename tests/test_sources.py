@@ -217,6 +217,14 @@ def test_unsupported_extension_named_explicitly(tmp_path, name):
     assert "unsupported file type" in msg and ".txt" in msg
 
 
+def test_file_name_with_newline_still_gives_one_line(tmp_path):
+    p = write(tmp_path, "to\nlinjer.txt", b"")
+    with pytest.raises(SourceError) as ei:
+        read_source(p)
+    assert str(ei.value).splitlines() == [str(ei.value)] and str(ei.value).endswith(": empty file")
+    assert "to\\nlinjer.txt" in str(ei.value)
+
+
 def test_uppercase_extension_is_supported(tmp_path):
     p = write(tmp_path, "REFERAT.TXT", "Punkt 1: Godkendelse".encode())
     assert read_source(p).text == "Punkt 1: Godkendelse"
