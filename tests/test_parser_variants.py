@@ -6,12 +6,10 @@ with party names, page furniture, an HTML portal page and a PDF built here with
 reportlab.  Each has an expected gold-style JSON scored with tools/score.py."""
 from __future__ import annotations
 
-import json
-import shutil
 
 import pytest
 
-from test_parser_scoring import THRESHOLDS, VARIANTS, below, extract, load, score, table
+from test_parser_scoring import VARIANTS, below, extract, load, score, table
 
 TEXT_VARIANTS = sorted(p for p in VARIANTS.iterdir() if p.suffix in (".txt", ".html"))
 PDF_SOURCES = sorted(VARIANTS.glob("*.pdftext"))

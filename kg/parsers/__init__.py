@@ -21,7 +21,7 @@ from ..sources import SourceText
 from . import danish, labels
 from .header import Header, municipality, parse_header
 from .items import Block, Heading, clean_title, find_headings, split_sections, _fuzzy
-from .layout import Layout, Ln, build
+from .layout import Ln, build
 from .members import NameEntry, is_name, parse_entry, parse_list
 
 __all__ = ["parse_document"]
@@ -41,7 +41,7 @@ def parse_document(src: SourceText) -> Document:
     for k, h in enumerate(heads):
         end = heads[k + 1].idx if k + 1 < len(heads) else len(L)
         body_lines = [ln for ln in L[h.title_idx + 1:end]]
-        raws.append(_parse_item(h, body_lines, L, hdr, end))
+        raws.append(_parse_item(h, body_lines, L, hdr))
 
     # ---- committee fallback: the body named in the own decisions
     if not hdr.committee:
@@ -226,7 +226,7 @@ def _attachments(blk: Block) -> list[str]:
 _TITLE_CASE = re.compile(r"\s*[(\[]\s*(?:(?:Sagsnr|Sags nr|Sag nr|J\.?\s*nr)\.?:?\s*)?(?P<c>[^()\[\]]{4,40})[)\]]\s*$", re.I)
 
 
-def _parse_item(h: Heading, body: list[Ln], L: list[Ln], hdr: Header, end: int) -> dict:
+def _parse_item(h: Heading, body: list[Ln], L: list[Ln], hdr: Header) -> dict:
     title, prefix, closed = clean_title(h.title)
     case_numbers: list[str] = []
     m = _TITLE_CASE.search(title)
@@ -269,7 +269,7 @@ def _parse_item(h: Heading, body: list[Ln], L: list[Ln], hdr: Header, end: int) 
             continue
         a, used = _absence_in(b.lines if b.kind != "lead" else lead_rest)
         absent.extend(a)
-        b.__dict__["_absence_used"] = used
+        b.absence_lines = used
     attachments: list[str] = []
     for b in blocks:
         if b.kind == "attachments":
@@ -378,7 +378,7 @@ def _is_member_line(t: str) -> bool:
 
 
 def _absence_lines(b: Block) -> set[int]:
-    used = b.__dict__.get("_absence_used")
+    used = b.absence_lines
     if used is None:
         _, used = _absence_in(b.lines)
     return used

@@ -37,6 +37,7 @@ class Block:
     inline: str = ""
     committee: Optional[str] = None     # for decisions printed with a body name ("Beslutning Udvalget X den d")
     date: Optional[str] = None
+    absence_lines: Optional[set] = None  # line numbers of absence notes found in the block (set by the assembler)
 
 
 _PREFIX = re.compile(r"^(?P<prefix>[A-ZÆØÅ]{2,7}(?:\s*/\s*[A-ZÆØÅ]{1,7})*)\s*[-–—:]\s+(?P<rest>\S.*)$")
