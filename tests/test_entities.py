@@ -164,3 +164,11 @@ def test_versioned_project_names_and_committee_prefix():
              "på mødet. Bilag til status på projekt tryg hjemme 2.0 2016.")
     assert d.organizations == ()
     assert [p.name for p in d.projects] == ["Tryg Hjemme 2.0 2016"]
+
+
+def test_role_after_name_and_granted_application():
+    d = _doc("Punkt 1: Status\n\nTil stede under punktet: Anne Hansen, centerchef, og Bo Lind (projektleder).\n"
+             "Kommunens ansøgning er imødekommet, og Velux Fonden har bevilget 450.000 kr. til projekt Grøn Skole.")
+    got = {p.name: p.role for p in d.persons}
+    assert got == {"Anne Hansen": "centerchef", "Bo Lind": "projektleder"}
+    assert [(g.funder, g.amount, g.project) for g in d.grants] == [("Velux Fonden", 450000, "Grøn Skole")]

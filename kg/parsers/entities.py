@@ -489,6 +489,18 @@ def _find_persons(ctx: Ctx, ln: Line, out: dict) -> None:
             aff = _affiliation(ctx, ln, m.start())
             _put_person(out, Person(name=name, role=role, affiliation=aff, item=ln.item, span=_span(ln),
                                     rule="role:" + role_word.casefold()))
+    # "Anne Hansen, centerchef" / "Anne Hansen (centerchef)": the role printed after the name
+    for m in re.finditer(r"(?P<name>" + _NAME + r")(?:\s*,\s*|\s+\()(?P<role>(?i:" +
+                         "|".join(sorted(ROLES, key=len, reverse=True)) + r"))(?![\w-])", t):
+        name = m.group("name")
+        if name.split()[0] not in FIRST_NAMES or name in ctx.members or not _valid_person(name, ctx):
+            continue
+        aff = None
+        am = re.match(r"\s+(?:i|for|hos|ved)\s+", t[m.end():])
+        if am:
+            aff = _entity_after(ctx, ln, m.end() + am.end(), 5)
+        _put_person(out, Person(name=name, role=ROLES.get(m.group("role").casefold()), affiliation=aff,
+                                item=ln.item, span=_span(ln), rule="name+role"))
     # "Flemming Hansen fra Sund Invest"
     for m in re.finditer(r"(?P<name>" + _NAME + r")\s+fra\s+(?P<org>" + _CAPSEQ.pattern + r")", t):
         name = m.group("name")
@@ -735,7 +747,7 @@ def _bad_project_name(name: str, ctx: Ctx) -> bool:
 _FUND_CUE = re.compile(
     r"(?:finansieret\s+af|medfinansieret\s+af|finansieres\s+af|tilskud\s+fra|tilsagn\s+(?:om\s+tilskud\s+)?(?:på\s+.{0,40}?\s+)?fra|"
     r"økonomisk\s+støtte\s+fra|støtte\s+fra|midler\s+fra|bevillinger?\s+fra|bevilget\s+af|donation\s+fra|"
-    r"puljemidler\s+fra|ansøgning\s+om\s+midler\s+fra|tilskud\s+på\s+.{0,40}?\s+fra|medfinansiering\s+fra|"
+    r"puljemidler\s+fra|ansøgning\s+om\s+midler\s+fra|støttet\s+af|sponsoreret\s+af|tilskud\s+på\s+.{0,40}?\s+fra|medfinansiering\s+fra|"
     r"bevilget\s+.{0,40}?\s+fra|modtaget\s+(?:et\s+beløb\s+på\s+|i\s+alt\s+)?[\d.,]+\s*(?:mio\.?\s*|mia\.?\s*)?"
     r"(?:kr\.?|kroner)\s+fra)\s+", re.I)
 _FUND_VERB = re.compile(r"\s+(?:bevilger|bevilgede|yder|ydede|giver|gav|har\s+bevilget|har\s+givet|tildeler|"
@@ -745,6 +757,8 @@ _BUDGET_FUND = re.compile(r"(?:bevilling\s+i\s+budget|i\s+medfør\s+af\s+budget|
                           r"finansieres\s+inden\s+for\s+budget)", re.I)
 _APPLICATION = re.compile(r"\b(?:ansøg\w*|søger|søge|søgt|interessetilkendegivelse|"
                           r"interesstillkendelse)\b", re.I)
+_GRANTED = re.compile(r"\b(?:imødekom\w*|bevilget|tildelt|givet\s+tilsagn|modtaget\s+tilsagn|fået\s+tilsagn|"
+                      r"tilsagn\s+om\s+tilskud\s+på)\b", re.I)
 _GRANT_CUE = re.compile(r"(?:tilskud|tilsagn|bevilling|bevilger|bevilget|støtte\s+fra|midler\s+fra|finansier(?:et|es)\s+af|"
                         r"støtter|støttet|medfinansiering|finansierer|modtaget\s+[\d.,]+|"
                         r"donation|tildel)", re.I)
@@ -928,7 +942,7 @@ def extract_entities(doc: Document, src: SourceText) -> Document:
                     if st and (not p["start"] or (en and not p["end"])):
                         p["start"], p["end"] = st, en
                 # grants: an explicit funder and a grant cue, not an application
-                if funders and _GRANT_CUE.search(sent) and not _APPLICATION.search(sent):
+                if funders and _GRANT_CUE.search(sent) and (not _APPLICATION.search(sent) or _GRANTED.search(sent)):
                     amt = parse_amount(sent)
                     funder = funders[0]
                     proj = projects[targets[0]]["name"] if targets else None
