@@ -18,6 +18,7 @@ from kg.parsers import danish
     ("1. jan. 2020", "2020-01-01"),
     ("den 31. december 2023", "2023-12-31"),
     ("6/3/2024", "2024-03-06"),
+    ("Dato: 6/3-2024", "2024-03-06"),
 ])
 def test_parse_date(text, iso):
     assert danish.parse_date(text) == iso

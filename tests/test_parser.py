@@ -183,6 +183,17 @@ def test_is_name():
     assert not is_name("Side 2")
 
 
+def test_role_labelled_header_lines_are_members():
+    text = ("Odder Kommune\nReferat - Økonomiudvalget\nDato: 6/3-2024\nTidspunkt: kl. 16\n"
+            "Formand: Anna Berg (V)\nNæstformand: Bo Dahl (A)\nMedlemmer: Carl Eng (F), Dorthe Friis (C)\n\n"
+            "Punkt 1 Godkendelse af dagsorden\nBeslutning: Godkendt\n")
+    doc = parse_document(src(text))
+    assert [(m.name, m.party, m.role) for m in doc.members] == [
+        ("Anna Berg", "V", "formand"), ("Bo Dahl", "A", "næstformand"), ("Carl Eng", "F", None), ("Dorthe Friis", "C", None)]
+    assert (doc.municipality, doc.committee, doc.date, doc.start_time) == ("Odder", "Økonomiudvalget", "2024-03-06", "16:00")
+    assert doc.items[0].decision == "Godkendt" and doc.items[0].outcomes == ("approved",)
+
+
 def test_absence_per_item_and_meeting():
     text = ("Referat Økonomiudvalget 6. marts 2024\n\nDeltagere: Anna Berg (A), Bo Dahl (V), Carl Eng (C)\n\n"
             "Punkt 1: Budget\n\nBeslutning\n\nGodkendt.\n\nAfbud: Carl Eng (C).\n\n"

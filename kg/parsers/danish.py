@@ -36,6 +36,7 @@ _WD = r"(?:(?:" + "|".join(WEEKDAYS) + r")(?:\s+(?:den|d\.))?\s+|(?:den|d\.)\s+)
 _DATE_TEXT = re.compile(
     r"(?<![\w.])" + _WD + r"(?P<d>[0-3]?\d)\.?\s*(?P<m>" + _MONTH_ALT + r")\.?,?\s+(?P<y>(?:19|20)\d\d)(?!\d)", re.I)
 _DATE_NUM = re.compile(r"(?<![\w.:/-])(?P<d>[0-3]?\d)\s*(?P<sep>[.\-/])\s*(?P<m>[01]?\d)\s*(?P=sep)\s*(?P<y>(?:19|20)?\d\d)(?![\d:])")
+_DATE_SLASH = re.compile(r"(?<![\w./-])(?P<d>[0-3]?\d)/(?P<m>[01]?\d)[\s-](?P<y>(?:19|20)\d\d)(?!\d)")
 _DATE_ISO = re.compile(r"(?<![\d-])(?P<y>(?:19|20)\d\d)-(?P<m>[01]\d)-(?P<d>[0-3]\d)(?!\d)")
 
 
@@ -61,7 +62,7 @@ def find_dates(text: str) -> list[tuple[str, int, int]]:
         iso = _iso(int(m.group("y")), MONTHS[m.group("m").casefold().rstrip(".")], int(m.group("d")))
         if iso:
             hits.append((iso, m.start(), m.end()))
-    for rx in (_DATE_ISO, _DATE_NUM):
+    for rx in (_DATE_ISO, _DATE_NUM, _DATE_SLASH):
         for m in rx.finditer(text):
             if any(s <= m.start() < e for _, s, e in hits):
                 continue

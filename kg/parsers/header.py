@@ -125,6 +125,12 @@ def parse_header(lines: list[Ln]) -> Header:
         ln = L[i]
         lab = label_of(ln.text)
         if lab is None:
+            e = parse_entry(ln.text) if len(ln.text) < 120 else None
+            if e and e.role and (e.party or e.role in ("formand", "næstformand")) and labels.role_re().match(ln.text):
+                h.members.append(replace(e, span=_span(ln)))      # "Formand: Anna Berg (V)"
+                h.spans.setdefault("members", _span(ln))
+                i += 1
+                continue
             if not labelled_seen or not h.committee:
                 title_lines.append(ln)
             i += 1
