@@ -63,7 +63,7 @@ def test_select_through_sparqlwrapper(server, store, method):
     expected = local_count(store, "SELECT (COUNT(*) AS ?n) WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l }")
     assert len(res["results"]["bindings"]) == expected > 0
     labels = {b["l"]["value"] for b in res["results"]["bindings"]}
-    assert "Jobformidling Først" in labels and XSS_LABEL in labels
+    assert "Prøveprojekt Først" in labels and XSS_LABEL in labels
 
 
 def test_count_matches_embedded_store(server, store):
@@ -73,14 +73,14 @@ def test_count_matches_embedded_store(server, store):
 
 
 def test_ask_through_sparqlwrapper(server):
-    yes = sw(server, f"ASK {{ <{KGD}project/jobformidling-foerst> ?p ?o }}").query().convert()
+    yes = sw(server, f"ASK {{ <{KGD}project/serve-test-project> ?p ?o }}").query().convert()
     no = sw(server, f"ASK {{ <{KGD}project/does-not-exist> ?p ?o }}").query().convert()
     assert yes["boolean"] is True and no["boolean"] is False
 
 
 def test_construct_through_sparqlwrapper(server, store):
-    q = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{KGD}document/aaaa> {{ ?s ?p ?o }} }}"
-    n = local_count(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{KGD}document/aaaa> {{ ?s ?p ?o }} }}")
+    q = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{KGD}document/0000serve0test0> {{ ?s ?p ?o }} }}"
+    n = local_count(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{KGD}document/0000serve0test0> {{ ?s ?p ?o }} }}")
     import rdflib
     g = sw(server, q, XML).query().convert()          # RDF/XML, parsed by SPARQLWrapper into an rdflib Graph
     assert isinstance(g, rdflib.Graph) and len(g) == n > 5
@@ -121,27 +121,27 @@ def get(server, query: str, accept: str | None = None, **params):
     (None, "application/sparql-results+json"),
 ])
 def test_select_content_negotiation(server, accept, ctype):
-    st, h, body = get(server, f"SELECT ?l WHERE {{ <{KGD}municipality/350> <http://www.w3.org/2000/01/rdf-schema#label> ?l }}", accept)
+    st, h, body = get(server, f"SELECT ?l WHERE {{ <{KGD}municipality/999> <http://www.w3.org/2000/01/rdf-schema#label> ?l }}", accept)
     assert st == 200 and h["Content-Type"].startswith(ctype)
-    assert "Lejre Kommune" in body.decode("utf-8")
+    assert "Prøvekommune" in body.decode("utf-8")
     if ctype.startswith("application/sparql-results"):
         fmt = ox.QueryResultsFormat.JSON if ctype.endswith("json") else ox.QueryResultsFormat.XML
         rows = list(ox.parse_query_results(body, format=fmt))
-        assert rows[0]["l"].value == "Lejre Kommune"
+        assert rows[0]["l"].value == "Prøvekommune"
 
 
 @pytest.mark.parametrize("accept,fmt", [("text/turtle", ox.RdfFormat.TURTLE),
                                         ("application/n-triples", ox.RdfFormat.N_TRIPLES),
                                         ("application/rdf+xml", ox.RdfFormat.RDF_XML)])
 def test_construct_content_negotiation(server, accept, fmt):
-    st, h, body = get(server, f"CONSTRUCT WHERE {{ <{KGD}project/jobformidling-foerst> ?p ?o }}", accept)
+    st, h, body = get(server, f"CONSTRUCT WHERE {{ <{KGD}project/serve-test-project> ?p ?o }}", accept)
     assert st == 200 and h["Content-Type"].startswith(accept)
     triples = list(ox.parse(body, format=fmt))
-    assert any(t.object == ox.Literal("Jobformidling Først") for t in triples)
+    assert any(t.object == ox.Literal("Prøveprojekt Først") for t in triples)
 
 
 def test_post_forms(server):
-    q = f"ASK {{ <{KGD}municipality/350> ?p ?o }}"
+    q = f"ASK {{ <{KGD}municipality/999> ?p ?o }}"
     for body, ctype in ((urllib.parse.urlencode({"query": q}).encode(), "application/x-www-form-urlencoded"),
                         (q.encode(), "application/sparql-query")):
         st, _, out = http("POST", server.endpoint, body, {"Content-Type": ctype,
@@ -164,7 +164,7 @@ def test_html_row_limit(server, store):
     ("POST", "/sparql", b"DELETE WHERE { ?s ?p ?o }", "application/sparql-query"),
     ("PUT", "/rdf-graph-store?graph=urn:x", b"<urn:a> <urn:b> <urn:c> .", "text/turtle"),
     ("POST", "/rdf-graph-store?graph=urn:x", b"<urn:a> <urn:b> <urn:c> .", "text/turtle"),
-    ("DELETE", "/rdf-graph-store?graph=" + urllib.parse.quote(KGD + "document/aaaa"), None, None),
+    ("DELETE", "/rdf-graph-store?graph=" + urllib.parse.quote(KGD + "document/0000serve0test0"), None, None),
 ])
 def test_every_update_form_is_403(server, store, method, path, body, ctype):
     before = local_count(store, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
@@ -195,27 +195,27 @@ def test_entity_page_html_escapes_data(server):
 
 
 def test_entity_page_content(server):
-    st, _, body = http_get(server.base + "/id/project/jobformidling-foerst", "text/html")
+    st, _, body = http_get(server.base + "/id/project/serve-test-project", "text/html")
     page = body.decode("utf-8")
     assert st == 200
-    assert '<h1 id="entity-label">Jobformidling Først</h1>' in page
-    assert "kg:Project" in page                                     # type
-    assert 'href="/id/municipality/350"' in page                    # property link to an entity page
-    assert "Lejre Kommune" in page                                  # ... shown by its label
+    assert '<h1 id="entity-label">Prøveprojekt Først</h1>' in page
+    assert 'href="/resource?iri=https%3A%2F%2Fw3id.org%2Fkgdk%2Fontology%23Project"' in page.split('class="types"')[1].split("</p>")[0]
+    assert 'href="/id/municipality/999"' in page                    # property link to an entity page
+    assert "Prøvekommune" in page                                  # ... shown by its label
     assert "page 2" in page and "lines 41–44" in page and "project.funding" in page   # provenance
     assert "/static/sigma.min.js" in page and "https://" not in page.split("<main>")[0]  # no CDN
     # incoming links on the municipality page
-    st, _, body = http_get(server.base + "/id/municipality/350", "text/html")
-    assert st == 200 and 'href="/id/project/jobformidling-foerst"' in body.decode()
+    st, _, body = http_get(server.base + "/id/municipality/999", "text/html")
+    assert st == 200 and 'href="/id/project/serve-test-project"' in body.decode()
 
 
 def test_entity_turtle(server):
-    st, h, body = http_get(server.base + "/id/project/jobformidling-foerst", "text/turtle")
+    st, h, body = http_get(server.base + "/id/project/serve-test-project", "text/turtle")
     assert st == 200 and h["Content-Type"].startswith("text/turtle")
     triples = [q.triple for q in ox.parse(body, format=ox.RdfFormat.TURTLE)]
-    me = ox.NamedNode(KGD + "project/jobformidling-foerst")
+    me = ox.NamedNode(KGD + "project/serve-test-project")
     assert ox.Triple(me, ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
-                     ox.Literal("Jobformidling Først")) in triples
+                     ox.Literal("Prøveprojekt Først")) in triples
     assert all(me in (t.subject, t.object) for t in triples)
 
 
@@ -226,11 +226,11 @@ def test_unknown_entity_is_404(server):
 
 def test_neighbourhood_api(server):
     st, _, body = http_get(server.base + "/api/neighbourhood?" +
-                           urllib.parse.urlencode({"iri": KGD + "project/jobformidling-foerst"}))
+                           urllib.parse.urlencode({"iri": KGD + "project/serve-test-project"}))
     data = json.loads(body)
     ids = {n["id"] for n in data["nodes"]}
-    assert st == 200 and {KGD + "municipality/350", KGD + "organization/xss"} <= ids
-    assert any(e["target"] == KGD + "municipality/350" for e in data["edges"])
+    assert st == 200 and {KGD + "municipality/999", KGD + "organization/xss"} <= ids
+    assert any(e["target"] == KGD + "municipality/999" for e in data["edges"])
 
 
 def test_static_files_are_bundled(server):
@@ -262,7 +262,7 @@ def test_runaway_query_times_out_without_blocking_others(store):
         t = threading.Thread(target=run)
         t.start()
         # while the runaway query holds one worker, other clients are served
-        answers = [get(s, f"ASK {{ <{KGD}municipality/350> ?p ?o }}")[0] for _ in range(5)]
+        answers = [get(s, f"ASK {{ <{KGD}municipality/999> ?p ?o }}")[0] for _ in range(5)]
         t.join(60)
         assert answers == [200] * 5
         st, _, body = out["runaway"]

@@ -7,6 +7,7 @@ the lexical forms of numbers normalised, since stores differ there).
 """
 from __future__ import annotations
 
+import re
 import subprocess
 from collections import Counter
 from decimal import Decimal, InvalidOperation
@@ -38,11 +39,27 @@ def virtuoso(tmp_path_factory):
 
 
 def norm(t):
-    """An RDF term as a comparable value, tolerant of the known store differences."""
+    """An RDF term as a comparable value, tolerant of the known store differences.
+
+    Differences seen with Virtuoso 7.2 and normalised here (same value, other form):
+    plain vs xsd:string literals; lexical forms of numbers; booleans as 0/1; xsd:duration
+    returned as a number of months ("P1Y" -> "12"); GROUP_CONCAT over an empty group,
+    which pyoxigraph leaves unbound where Virtuoso returns "" (the SPARQL spec says ""); and the
+    order of GROUP_CONCAT parts, which SPARQL leaves undefined (strings are compared as the sorted
+    list of their ", " / "; " separated parts).
+    """
     if t is None:
         return None
     if isinstance(t, ox.Literal):
         dt = t.datatype.value if t.datatype is not None else XSD + "string"
+        if dt == XSD + "string" and t.value == "" and not t.language:
+            return None
+        if dt == XSD + "duration":
+            m = re.fullmatch(r"P(?:(\d+)Y)?(?:(\d+)M)?", t.value)
+            if m and t.value != "P":
+                return ("months", int(m.group(1) or 0) * 12 + int(m.group(2) or 0))
+            if re.fullmatch(r"\d+", t.value):
+                return ("months", int(t.value))
         if t.language:
             return ("lit", t.value, "@" + t.language.lower())
         if dt in NUMERIC:
@@ -52,6 +69,10 @@ def norm(t):
                 return ("lit", t.value, dt)
         if dt == XSD + "boolean":
             return ("bool", t.value in ("true", "1"))
+        if dt == XSD + "string" and not t.language:
+            for sep in (", ", "; "):
+                if sep in t.value:
+                    return ("lit", sep.join(sorted(t.value.split(sep))), dt)
         return ("lit", t.value, dt)
     return (type(t).__name__, t.value)
 
@@ -93,11 +114,30 @@ def test_push_graph_store_is_idempotent(store, virtuoso):
         assert graph_counts_remote(virtuoso, expected) == expected
 
 
-def test_push_sparql_update_replaces(store, virtuoso):
+def test_push_sparql_update_replaces(tmp_path, virtuoso):
+    # The hand-written graph: Virtuoso 7.2's SPARQL parser rejects xsd:time literals in INSERT DATA
+    # ("Cannot convert T16:00:00 to time"), which the real data has; the Graph Store route takes them.
+    store = trig_store(tmp_path / "store")
     expected = graph_counts_local(store)
-    kg("push", "--endpoint", virtuoso.update_endpoint, "--user", "dba", "--password", "dba",
-       "--store", str(store), "--batch", "5")
-    assert graph_counts_remote(virtuoso, expected) == expected
+    for _ in range(2):
+        kg("push", "--endpoint", virtuoso.update_endpoint, "--user", "dba", "--password", "dba",
+           "--store", str(store), "--batch", "5")
+        assert graph_counts_remote(virtuoso, expected) == expected
+
+
+def test_push_error_is_one_line(tmp_path, virtuoso):
+    """A store error (here Virtuoso refusing an xsd:time literal in an update) is one line, exit 1."""
+    import pyoxigraph as ox
+    from kg.store import Store as S
+    st = S.open(tmp_path / "t", create=True)
+    g = "https://w3id.org/kgdk/id/document/0000time0test000"
+    st.replace_graphs({g: [ox.Quad(ox.NamedNode(g), ox.NamedNode("https://w3id.org/kgdk/ontology#startTime"),
+                                   ox.Literal("16:00:00", datatype=ox.NamedNode(XSD + "time")), ox.NamedNode(g))]})
+    st.close()
+    r = subprocess.run(kg_cmd("push", "--endpoint", virtuoso.update_endpoint, "--user", "dba", "--password", "dba",
+                              "--store", str(tmp_path / "t")), capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert r.returncode == 1 and r.stderr.startswith("error: POST ") and "HTTP 500" in r.stderr
+    assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
 
 
 def test_push_wrong_password_fails_cleanly(store, virtuoso):

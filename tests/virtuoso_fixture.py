@@ -28,14 +28,14 @@ TRIG = """@base <https://w3id.org/kgdk/id/> .
 @prefix kg: <https://w3id.org/kgdk/ontology#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 @prefix prov: <http://www.w3.org/ns/prov#> .
-<document/aaaa> {
-  <document/aaaa> a kg:SourceDocument ; rdfs:label "Referat JAI 2024-03-06" .
-  <municipality/350> a kg:Municipality ; rdfs:label "Lejre Kommune" ; kg:code 350 .
-  <project/jobformidling-foerst> a kg:Project ; rdfs:label "Jobformidling Først" ;
-     kg:fundedBy <organization/xss> ; kg:partner <municipality/350> ;
-     prov:wasDerivedFrom <document/aaaa> .
-  <provenance/aaaa/project/jobformidling-foerst> a kg:Evidence ; kg:about <project/jobformidling-foerst> ;
-     kg:document <document/aaaa> ; kg:page 2 ; kg:line 41 ; kg:endLine 44 ; kg:rule "project.funding" .
+<document/0000serve0test0> {
+  <document/0000serve0test0> a kg:SourceDocument ; rdfs:label "Referat Prøveudvalget 2024-03-06" .
+  <municipality/999> a kg:Municipality ; rdfs:label "Prøvekommune" ; kg:code 999 .
+  <project/serve-test-project> a kg:Project ; rdfs:label "Prøveprojekt Først" ;
+     kg:fundedBy <organization/xss> ; kg:partner <municipality/999> ;
+     prov:wasDerivedFrom <document/0000serve0test0> .
+  <provenance/0000serve0test0/project/serve-test-project> a kg:Evidence ; kg:about <project/serve-test-project> ;
+     kg:document <document/0000serve0test0> ; kg:page 2 ; kg:line 41 ; kg:endLine 44 ; kg:rule "project.funding" .
   <organization/xss> a kg:Organization ; rdfs:label "%s" .
 }
 """ % XSS_LABEL.replace('"', '\\"')
@@ -62,11 +62,25 @@ def have_build() -> bool:
     return r.returncode == 0
 
 
+_SEED_CACHE: dict[str, Path] = {}
+
+
 def build_seed_store(path: Path) -> Path:
-    """`kg build examples/minutes --store PATH` (the real pipeline)."""
-    r = subprocess.run(kg_cmd("build", str(SEEDS), "--store", str(path)), capture_output=True, text=True,
-                       cwd=ROOT, timeout=600)
-    assert r.returncode == 0, f"kg build failed ({r.returncode}): {r.stderr[-2000:]}"
+    """A store built by `kg build examples/minutes` (the real pipeline), copied to PATH.
+
+    Built once per test process and copied (the copy can be changed by a test without
+    affecting the others).
+    """
+    if "seed" not in _SEED_CACHE:
+        import atexit
+        import tempfile
+        tmp = Path(tempfile.mkdtemp(prefix="kg-seed-store-"))
+        atexit.register(shutil.rmtree, tmp, True)
+        r = subprocess.run(kg_cmd("build", str(SEEDS), "--store", str(tmp / "store")), capture_output=True,
+                           text=True, cwd=ROOT, timeout=600)
+        assert r.returncode == 0, f"kg build failed ({r.returncode}): {r.stderr[-2000:]}"
+        _SEED_CACHE["seed"] = tmp / "store"
+    shutil.copytree(_SEED_CACHE["seed"], path, symlinks=True)
     return path
 
 
