@@ -867,6 +867,13 @@ def extract_entities(doc: Document, src: SourceText) -> Document:
             p["aliases"].append(p["name"])
             p["name"] = canon
             p["alt"] = project_key(alt)[0]
+        elif canon.casefold() == project_key(p["name"])[1].casefold() or \
+                project_key(canon)[0] == project_key(p["name"])[0]:
+            # same name: prefer the spelling with capitals as printed in the prose ("Jobformidling Først")
+            if sum(c.isupper() for c in canon) > sum(c.isupper() for c in p["name"]) and \
+                    not re.match(r"(?i)projekt\s", canon) and not re.match(r"(?i)projekt\s+(?:med|om)\s", p["name"]):
+                p["aliases"].append(p["name"])
+                p["name"] = canon
         for a in [name, *aliases]:
             a = a.strip()
             if a and a.casefold() != p["name"].casefold() and a.casefold() not in (x.casefold() for x in p["aliases"]):
