@@ -286,7 +286,9 @@ def validate(file, store_dir, graphs, jobs, max_lines):
               show_default=True)
 @click.option("--store", "store_dir", type=click.Path(file_okay=False, path_type=Path), help=_STORE_HELP)
 @click.option("--list", "list_", is_flag=True, help="List the named queries with their parameters.")
-def query(query, params, fmt, store_dir, list_):
+@click.option("--endpoint", default=None, metavar="URL",
+              help="Run on this external SPARQL endpoint (via SPARQLWrapper) instead of the store.")
+def query(query, params, fmt, store_dir, list_, endpoint):
     """Run a named query (see --list), a .rq file, or SPARQL text against the store.
 
     \b
@@ -309,6 +311,9 @@ def query(query, params, fmt, store_dir, list_):
     if not query:
         _err("error: give a query NAME, a FILE.rq or SPARQL text (or --list)")
         sys.exit(2)
+    if endpoint:
+        from .remote import query_command
+        sys.exit(query_command(endpoint, query, params, fmt, lambda t: click.echo(t, nl=False), _err))
     try:
         nq = load(query)
         given = parse_params(params)

@@ -219,3 +219,27 @@ def run_named(endpoint: str, q, given=None, *, user: Optional[str] = None, passw
     b = bindings_for(q, given or {})
     return remote_query(endpoint, bind(q.text, b) if b else q.text, user=user, password=password,
                         auth=auth, timeout=timeout)
+
+
+def format_remote(result, fmt: str = "table") -> str:
+    """Format a remote result like `kg query` formats an embedded one (CONSTRUCT -> N-Triples)."""
+    from .query import format_result
+    if isinstance(result, list):
+        return ox.serialize(result, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+    return format_result(result, fmt)
+
+
+def query_command(endpoint: str, query_arg: str, params, fmt: str, echo, err) -> int:
+    """`kg query QUERY --endpoint URL`: exit status 0, 1 (remote failed) or 2 (usage)."""
+    from .query import QueryError, load, parse_params
+    try:
+        nq = load(query_arg)
+        res = run_named(endpoint, nq, parse_params(params))
+    except QueryError as e:
+        err(f"error: {e}")
+        return 2
+    except RemoteError as e:
+        err(f"error: {e}")
+        return 1
+    echo(format_remote(res, fmt))
+    return 0
