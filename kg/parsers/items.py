@@ -180,6 +180,10 @@ def find_headings(lay: Layout) -> list[Heading]:
         if score > best[0]:
             best = (score, chain)
     chain = best[1]
+    if len(chain) < max(1, len(lay.toc_titles) // 2):
+        guided = toc_guided(lay)
+        if len(guided) > len(chain):
+            return guided
     # titles: empty title -> next line; wrapped title -> join a short continuation line
     L = lay.lines
     for h in chain:
@@ -197,6 +201,27 @@ def find_headings(lay: Layout) -> list[Heading]:
                 h.title = h.title + " " + L[nxt].text
                 h.title_idx = nxt
     return chain
+
+
+def toc_guided(lay: Layout) -> list[Heading]:
+    """Unnumbered headings: lines after the table of contents that repeat its titles, in order.
+    The number is the entry's position in the TOC."""
+    L = lay.lines
+    start = max((t.no for t in lay.toc), default=0)
+    titles = [_strip_prefix(_strip_closed(t)[0])[0] for t in lay.toc_titles]
+    out: list[Heading] = []
+    k = 0
+    for i, ln in enumerate(L):
+        if k >= len(titles) or ln.no <= start or not ln.text or len(ln.text) > 260:
+            continue
+        t = _strip_prefix(_strip_closed(ln.text)[0])[0]
+        # a later TOC entry may match when an earlier one is missing in the body
+        for j in range(k, min(k + 3, len(titles))):
+            if _fuzzy(t, titles[j]) >= 0.9:
+                out.append(Heading(i, str(j + 1), float(j + 1), ln.text, "toc-title", False, i))
+                k = j + 1
+                break
+    return out
 
 
 def _next_text(L: list[Ln], i: int) -> Optional[int]:
