@@ -172,3 +172,12 @@ def test_role_after_name_and_granted_application():
     got = {p.name: p.role for p in d.persons}
     assert got == {"Anne Hansen": "centerchef", "Bo Lind": "projektleder"}
     assert [(g.funder, g.amount, g.project) for g in d.grants] == [("Velux Fonden", 450000, "Grøn Skole")]
+
+
+def test_head_first_associations_in_a_list():
+    d = _doc("Punkt 1: Høring\n\nGrundejerforeningen Solbakken og Boligforeningen Vestergaarden har afgivet "
+             "høringssvar. Københavns Erhvervsakademi (KEA) deltager. Foreningen har ingen bemærkninger.")
+    by = {o.name: o for o in d.organizations}
+    assert set(by) == {"Grundejerforeningen Solbakken", "Boligforeningen Vestergaarden", "Københavns Erhvervsakademi"}
+    assert by["Københavns Erhvervsakademi"].aliases == ("KEA",)
+    assert by["Københavns Erhvervsakademi"].kind == "education"

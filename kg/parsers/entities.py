@@ -164,7 +164,7 @@ _LOCAL_HEAD = re.compile(r"(?<![\w-])(?P<head>Frivilligcent(?:er|ret)|Profession
 _JOBCENTER = re.compile(r"(?<![\w-])(?:(?:Jobcent(?:er|ret|eret)|Borgerservice)\s+(?P<a>" + CAP + r"[\w-]+(?:[\s-]" + CAP +
                         r"[\w-]+)?)|(?P<b>" + CAP + r"[\w-]+(?:[\s-]" + CAP + r"[\w-]+)?)\s+Jobcenter)(?![\w-])")
 _CUES = re.compile(
-    r"(?:i\s+samarbejde\s+med|samarbejde\s+med|partnerskab\s+med|konsulentfirmaet|konsulenthuset|virksomheden|"
+    r"(?<![\w-])(?:i\s+samarbejde\s+med|samarbejde\s+med|partnerskab\s+med|konsulentfirmaet|konsulenthuset|virksomheden|"
     r"firmaet|leverandøren|udbyderen|foreningen|organisationen|i\s+regi\s+af|forhandlingsmøde\s+med|"
     r"dialogmøde\s+med|aftale\s+med|finansieret\s+af|medfinansieret\s+af|understøttelse\s+fra|støtte\s+fra|"
     r"tilskud\s+fra|midler\s+fra|bevillinger?\s+fra|udviklet\s+af|udført\s+af|gennemført\s+af|leveret\s+af|"
@@ -324,8 +324,18 @@ def _find_orgs(ctx: Ctx, ln: Line) -> None:
             continue
         name = " ".join(toks)
         start = m.start() + (seq.find(toks[0]) if toks else 0)
-        # "Struer og Marselisborg Consulting": a list, keep the last member
+        # "Grundejerforeningen Solbakken og Boligforeningen Vestergaarden": every member is an organisation
         parts = re.split(r"\s+og\s+", name)
+        if len(parts) > 1 and all(_org_like(p_) for p_ in parts):
+            pos = start
+            for p_ in parts:
+                ps = t.find(p_, pos)
+                if ps >= 0 and not _taken(ctx, ln.idx, ps, ps + len(p_)):
+                    _add_org(ctx, ln, ps, ps + len(p_), p_, _kind_from_name(p_.split()[0] if
+                             _ORG_HEAD_SINGLE.match(p_.split()[0]) else p_), "org-list")
+                pos = ps + len(p_) if ps >= 0 else pos
+            continue
+        # "Struer og Marselisborg Consulting": a list, keep the last member
         if len(parts) > 1 and not parts[-2].endswith("-"):
             left = parts[-2].split(",")[-1].strip()
             ltoks = left.split()
@@ -348,6 +358,12 @@ def _find_orgs(ctx: Ctx, ln: Line) -> None:
                 continue
             kind = _kind_from_name(name)
             _add_org(ctx, ln, start, m.end(), name, kind, "org-suffix")
+        elif 2 <= len(toks) <= 4 and _ORG_HEAD_SINGLE.match(toks[0]) and toks[0] not in STOP and \
+                not any(t in ("og", "for", "i", "af", "til", "under") for t in toks) and \
+                gazetteer_org(toks[0]) is None:
+            # head first: "Grundejerforeningen Solbakken", "Boligforeningen Vestergaarden"
+            if not _taken(ctx, ln.idx, start, m.end()):
+                _add_org(ctx, ln, start, m.end(), name, _kind_from_name(toks[0]), "org-head-first")
         elif len(toks) == 1 and (_ORG_HEAD_SINGLE.match(toks[0]) or
                                  _ORG_HEAD_SINGLE.match(re.sub(r"s$", "", toks[0]))):
             if _taken(ctx, ln.idx, start, m.end()):
@@ -393,6 +409,18 @@ def _find_orgs(ctx: Ctx, ln: Line) -> None:
         ab = re.match(r"\s*\(([A-ZÆØÅ]{2,7})\)", t[b:])
         if ab and ab.group(1) not in ctx.orgs[key]["aliases"]:
             ctx.orgs[key]["aliases"].append(ab.group(1))
+
+
+def _org_like(name: str) -> bool:
+    """Does a capitalised name look like an organisation by its own words?"""
+    toks = name.split()
+    if not toks or toks[0] in STOP:
+        return False
+    if gazetteer_org(name):
+        return True
+    if len(toks) >= 2 and (_ORG_HEAD_MULTI.search(toks[-1]) or re.search(r"\s" + _LEGAL_FORM + r"$", name)):
+        return True
+    return bool(_ORG_HEAD_SINGLE.match(toks[0]) or _ORG_HEAD_SINGLE.match(re.sub(r"s$", "", toks[0])))
 
 
 def _kind_from_name(name: str) -> str:
