@@ -28,6 +28,7 @@ import logging
 import os
 import re
 import unicodedata
+import warnings
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -277,12 +278,19 @@ logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 def _read_pdf(data: bytes) -> tuple[tuple[str, ...], str]:
     try:
-        from pypdf import PdfReader
-        from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
+        import pypdf  # noqa: F401
     except ImportError as e:  # pragma: no cover
         raise ValueError(f"PDF support needs pypdf ({e})") from None
     if b"%%EOF" not in data[-2048:]:
         raise ValueError("truncated PDF (no %%EOF end marker)")
+    with warnings.catch_warnings():           # pypdf's warnings about damaged files: not for stderr
+        warnings.simplefilter("ignore")
+        return _read_pdf_pages(data)
+
+
+def _read_pdf_pages(data: bytes) -> tuple[tuple[str, ...], str]:
+    from pypdf import PdfReader
+    from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted:
