@@ -248,8 +248,9 @@ def _add_org(ctx: Ctx, ln: Line, start: int, end: int, printed: str, kind: str, 
     return key
 
 
-@lambda f: f()
-def _gaz_re():
+def _build_gaz_re() -> re.Pattern:
+    """One alternation of every gazetteer name, alias and abbreviation (longest first); multi-word
+    names match in any case, single words and abbreviations only as printed."""
     pats = []
     for e in gazetteer.organisations():
         for n in (e.name, *e.aliases):
@@ -261,6 +262,9 @@ def _gaz_re():
     body = "|".join(p for _, p in pats)
     return re.compile(r"(?<![\w-])(?P<n>" + body + r")(?P<gen>s|'s?|’s?)?(?P<branch>-" + CAP + r"[\w]+)?(?![\w])"
                       r"(?P<abbr>\s*\((?P<ab>[A-ZÆØÅ][A-ZÆØÅa-z+]{1,7})\))?")
+
+
+_gaz_re = _build_gaz_re()
 
 
 def _taken(ctx: Ctx, idx: int, s: int, e: int) -> bool:
@@ -720,9 +724,6 @@ def _project_names(ctx: Ctx, ln: Line) -> list[tuple[str, list, str, int]]:
             toks = name.split()
             if not toks or toks[0] in STOP or _bad_project_name(name, ctx):
                 continue
-            if cue.lower().startswith(("drift", "netværket", "samarbejdsaftale", "forsøget", "programmet",
-                                       "kampagnen", "initiativet")) and len(toks) < 1:
-                continue
         if len(name) < 3:
             continue
         aliases = []
@@ -750,8 +751,6 @@ def _project_names(ctx: Ctx, ln: Line) -> list[tuple[str, list, str, int]]:
                 aliases.append("projekt " + cut)
             if len(short.split()) >= 2:
                 aliases.append(short)
-            if re.match(r"med\s+" + CAP, rest) and len(rest.split()) <= 5:
-                pass
             out.append((full, aliases[1:], "projekt-med/om", m.start()))
         else:
             name = _CUT_LOWER.split(rest, maxsplit=1)[0].strip()
