@@ -181,3 +181,10 @@ def test_head_first_associations_in_a_list():
     assert set(by) == {"Grundejerforeningen Solbakken", "Boligforeningen Vestergaarden", "Københavns Erhvervsakademi"}
     assert by["Københavns Erhvervsakademi"].aliases == ("KEA",)
     assert by["Københavns Erhvervsakademi"].kind == "education"
+
+
+def test_presenter_and_workplace_cues():
+    d = _doc("Punkt 1: Oplæg\n\nOplæg v/ Rikke Holm. Borgeren er i praktik hos Grundfos og ansat hos Rambøll.",
+             members=[("Jens Holm", "A")])
+    assert [p.name for p in d.persons] == ["Rikke Holm"]
+    assert {o.name for o in d.organizations} == {"Grundfos", "Rambøll"}

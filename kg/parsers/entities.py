@@ -169,7 +169,7 @@ _CUES = re.compile(
     r"dialogmøde\s+med|aftale\s+med|finansieret\s+af|medfinansieret\s+af|understøttelse\s+fra|støtte\s+fra|"
     r"tilskud\s+fra|midler\s+fra|bevillinger?\s+fra|udviklet\s+af|udført\s+af|gennemført\s+af|leveret\s+af|"
     r"på\s+foranledning\s+af|tilsagn\s+fra|donation\s+fra|drives\s+af|drevet\s+af|varetages\s+af|udbydes\s+af|"
-    r"ejet\s+af|i\s+partnerskab\s+med)\s+(?:(?:puljemidler|midler|en\s+bevilling)\s+fra\s+)?")
+    r"ejet\s+af|i\s+partnerskab\s+med|praktik\s+hos|ansat\s+hos|ansættelse\s+hos|job\s+hos)\s+(?:(?:puljemidler|midler|en\s+bevilling)\s+fra\s+)?")
 _TOK = r"(?:" + CAP + r"(?:[A-Za-zÆØÅæøåéüö0-9'’&-]|\.(?=[A-Za-zÆØÅ]))*|[A-ZÆØÅ0-9]{2,}[A-Za-zÆØÅæøå0-9-]*)"
 _CAPSEQ = re.compile(
     r"(?:Den\s+|Det\s+|De\s+)?" + _TOK + r"(?:(?:\s+|\s*/\s*|\s+(?:og|for|i|af|&|til|under)\s+)"
@@ -533,6 +533,13 @@ def _find_persons(ctx: Ctx, ln: Line, out: dict) -> None:
             aff = _entity_after(ctx, ln, m.end() + am.end(), 5)
         _put_person(out, Person(name=name, role=ROLES.get(m.group("role").casefold()), affiliation=aff,
                                 item=ln.item, span=_span(ln), rule="name+role"))
+    # "Oplæg v/ Anne Hansen", "orientering ved Anne Hansen"
+    for m in re.finditer(r"(?:\bv/\s*|\b(?:[Oo]plæg|[Oo]rientering|[Pp]ræsentation)\s+ved\s+)(?P<name>" + _NAME + r")", t):
+        name = m.group("name")
+        if name.split()[0] not in FIRST_NAMES or name in ctx.members or not _valid_person(name, ctx):
+            continue
+        _put_person(out, Person(name=name, role=None, affiliation=None, item=ln.item, span=_span(ln),
+                                rule="ved-name"))
     # "Flemming Hansen fra Sund Invest"
     for m in re.finditer(r"(?P<name>" + _NAME + r")\s+fra\s+(?P<org>" + _CAPSEQ.pattern + r")", t):
         name = m.group("name")
