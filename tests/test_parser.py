@@ -114,6 +114,18 @@ def test_clean_title():
     assert clean_title("Dialogmøde - RAR Vestjylland") == ("Dialogmøde - RAR Vestjylland", None, False)
 
 
+def test_lone_acronym_is_part_of_the_title():
+    text = ("Referat Økonomiudvalget 6. marts 2024\n\nPunkt 1: Godkendelse\n\nBeslutning\n\nGodkendt.\n\n"
+            "Punkt 2: SSP - samarbejde med politiet\n\nBeslutning\n\nDrøftet.\n")
+    doc = parse_document(src(text))
+    assert [(i.title, i.prefix) for i in doc.items] == [("Godkendelse", None), ("SSP - samarbejde med politiet", None)]
+    assert doc.committee_abbreviation is None
+    both = text.replace("Punkt 1: Godkendelse", "Punkt 1: ØU - Godkendelse").replace("SSP - ", "ØU - ")
+    doc = parse_document(src(both))
+    assert [(i.title, i.prefix) for i in doc.items] == [("Godkendelse", "ØU"), ("samarbejde med politiet", "ØU")]
+    assert doc.committee_abbreviation == "ØU"
+
+
 def test_numbering_schemes():
     for head in ["Punkt {n}: Titel {n}", "Sag nr. {n}: Titel {n}", "§ {n} Titel {n}", "{n}) Titel {n}",
                  "{n}. Titel {n}", "Sak {n}: Titel {n}", "Dagsordenspunkt {n} - Titel {n}", "PS {n}/24 Titel {n}"]:

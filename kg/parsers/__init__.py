@@ -63,6 +63,15 @@ def parse_document(src: SourceText) -> Document:
     absent_names = _unique([e.name for e in meeting_absent])
     members = _merge_members(hdr.members, signature, meeting_absent)
 
+    # ---- committee prefixes: a single "SSP - samarbejde" in a document without prefixes is
+    # part of the title, not a committee prefix
+    if sum(1 for r in raws if r["prefix"]) < 2:
+        for r in raws:
+            p = r["prefix"]
+            if p and "/" not in p and not _initials_match(p, hdr.committee):
+                r["title"] = _restore_prefix(r["heading_title"])
+                r["prefix"] = None
+
     # ---- abbreviation: the most common title prefix
     prefixes = [r["prefix"] for r in raws if r["prefix"]]
     abbr = None
@@ -134,6 +143,12 @@ def _unique(xs):
             seen.add(k)
             out.append(x)
     return out
+
+
+def _restore_prefix(heading_title: str) -> str:
+    """The title with "Lukket: " removed but the leading acronym kept."""
+    from .items import _strip_closed
+    return _strip_closed(heading_title)[0]
 
 
 def _initials_match(abbr: str, committee: Optional[str]) -> bool:
@@ -302,6 +317,7 @@ def _parse_item(h: Heading, body: list[Ln], L: list[Ln], hdr: Header) -> dict:
     body_text = "\n".join([L[h.idx].text] + [ln.text for ln in body if ln.text])
     return {
         "number": h.number, "title": title, "prefix": prefix, "closed": closed, "rule": h.rule,
+        "heading_title": h.title,
         "case_numbers": case_numbers, "blocks": blocks, "lead_rest": lead_rest,
         "absent": absent, "attachments": attachments, "summary": summary, "recommendation": recommendation,
         "signature": signature, "span": Span(L[h.idx].page, L[h.idx].no, last), "body": body_text,
