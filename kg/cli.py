@@ -254,7 +254,10 @@ def build(paths, store_dir, prune, jobs, strict, wait):
 @click.option("--graph", "graphs", multiple=True, help="Validate only this document graph (repeatable).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes (default: all cores).")
 @click.option("--max", "max_lines", type=int, default=50, show_default=True, help="Print at most this many violations.")
-def validate(file, store_dir, graphs, jobs, max_lines):
+@click.option("--engine", type=click.Choice(["fast", "pyshacl"]), default=None,
+              help="fast: shapes compiled to Python rules (default for a store); pyshacl: the reference "
+                   "(default for a FILE).")
+def validate(file, store_dir, graphs, jobs, max_lines, engine):
     """Check the store (or an RDF FILE) against the SHACL shapes in shapes/.
 
     Exit 0 when it conforms, 1 on violations (focus node, path, message, source document), 2 on error.
@@ -263,7 +266,8 @@ def validate(file, store_dir, graphs, jobs, max_lines):
     from .validate import ValidationError, validate_file, validate_store
 
     try:
-        rep = validate_file(file) if file else validate_store(store_dir, graphs=list(graphs) or None, jobs=jobs)
+        rep = (validate_file(file, engine=engine or "pyshacl") if file else
+               validate_store(store_dir, graphs=list(graphs) or None, jobs=jobs, engine=engine or "fast"))
     except (StoreError, ValidationError, OSError) as e:
         _err(f"error: {e}")
         sys.exit(2)
