@@ -11,7 +11,7 @@ import pytest
 
 from test_parser_scoring import VARIANTS, below, extract, load, score, table
 
-TEXT_VARIANTS = sorted(p for p in VARIANTS.iterdir() if p.suffix in (".txt", ".html"))
+TEXT_VARIANTS = sorted(p for p in VARIANTS.iterdir() if p.suffix in (".txt", ".md", ".html"))
 PDF_SOURCES = sorted(VARIANTS.glob("*.pdftext"))
 
 

@@ -41,7 +41,21 @@ def clean(text: str) -> str:
     if m:
         s = m.group(2)
     s = re.sub(r"^\*\*(.+?)\*\*", r"\1", s)
+    m = _TWO_CELLS.match(s)
+    if m and _is_label(m.group(1)):
+        s = m.group(1).strip().rstrip(":") + ": " + m.group(2).strip()     # "| Sagsnr. | 24/1 |" -> "Sagsnr.: 24/1"
     return s.strip()
+
+
+_TWO_CELLS = re.compile(r"^\|\s*([^|]{2,40}?)\s*\|\s*([^|]+?)\s*\|$")
+
+
+def _is_label(cell: str) -> bool:
+    c = cell.strip().rstrip(":").strip()
+    if labels.section_label(c):
+        return True
+    return any(labels.header_re(k).fullmatch(c) for k in ("date", "time", "start", "end", "location", "members",
+                                                          "absent", "committee"))
 
 
 _PAGE_WORD = re.compile(r"\b(?:side|page|sida|s\.)\s*\d", re.I)
