@@ -248,6 +248,30 @@ def test_named_queries_listed(server):
     assert [q["name"] for q in qs] == [q["name"] for q in named_queries()]
 
 
+# --------------------------------------------------------------------------- kg query --endpoint (our own server as the remote)
+def test_kg_query_endpoint_matches_embedded(server, store):
+    import subprocess
+    from kg import query as kq
+    from virtuoso_fixture import ROOT, kg_cmd, rows
+
+    names = [q.name for q in kq.list_queries() if all(p.default is not None for p in q.params)]
+    assert names
+    for name in names:
+        out = {}
+        for where in (["--store", str(store)], ["--endpoint", server.endpoint]):
+            r = subprocess.run(kg_cmd("query", name, "--format", "json", *where), capture_output=True,
+                               cwd=ROOT, timeout=120)
+            assert r.returncode == 0, r.stderr.decode()
+            out[where[0]] = rows(ox.parse_query_results(r.stdout, format=ox.QueryResultsFormat.JSON))
+        assert out["--store"] == out["--endpoint"], name
+    r = subprocess.run(kg_cmd("query", "ASK { ?s ?p ?o }", "--endpoint", server.endpoint), capture_output=True,
+                       text=True, cwd=ROOT, timeout=60)
+    assert r.returncode == 0 and r.stdout.strip() == "true"
+    r = subprocess.run(kg_cmd("query", "SELECT ?x WHERE { ?x }", "--endpoint", server.endpoint), capture_output=True,
+                       text=True, cwd=ROOT, timeout=60)
+    assert r.returncode == 1 and "syntax error" in r.stderr and "Traceback" not in r.stderr
+
+
 # --------------------------------------------------------------------------- timeout: a runaway query
 def test_runaway_query_times_out_without_blocking_others(store):
     s = KGServe(store, "--timeout", "2", "--workers", "2")

@@ -7,22 +7,17 @@ the lexical forms of numbers normalised, since stores differ there).
 """
 from __future__ import annotations
 
-import re
 import subprocess
 from collections import Counter
-from decimal import Decimal, InvalidOperation
 
 import pyoxigraph as ox
 import pytest
 
 from kg.remote import pushed_graphs, remote_query
 from kg.store import Store
-from virtuoso_fixture import ROOT, Virtuoso, build_seed_store, have_build, kg_cmd, trig_store
+from virtuoso_fixture import ROOT, XSD, Virtuoso, build_seed_store, have_build, kg_cmd, norm, rows, trig_store
 
 pytestmark = pytest.mark.timeout(600)
-XSD = "http://www.w3.org/2001/XMLSchema#"
-NUMERIC = {XSD + t for t in ("integer", "int", "long", "short", "byte", "decimal", "double", "float",
-                             "nonNegativeInteger", "positiveInteger", "unsignedInt", "unsignedLong")}
 
 
 @pytest.fixture(scope="module")
@@ -36,52 +31,6 @@ def virtuoso(tmp_path_factory):
     v = Virtuoso(tmp_path_factory.mktemp("virtuoso-db"))
     yield v
     v.stop()
-
-
-def norm(t):
-    """An RDF term as a comparable value, tolerant of the known store differences.
-
-    Differences seen with Virtuoso 7.2 and normalised here (same value, other form):
-    plain vs xsd:string literals; lexical forms of numbers; booleans as 0/1; xsd:duration
-    returned as a number of months ("P1Y" -> "12"); GROUP_CONCAT over an empty group,
-    which pyoxigraph leaves unbound where Virtuoso returns "" (the SPARQL spec says ""); and the
-    order of GROUP_CONCAT parts, which SPARQL leaves undefined (strings are compared as the sorted
-    list of their ", " / "; " separated parts).
-    """
-    if t is None:
-        return None
-    if isinstance(t, ox.Literal):
-        dt = t.datatype.value if t.datatype is not None else XSD + "string"
-        if dt == XSD + "string" and t.value == "" and not t.language:
-            return None
-        if dt == XSD + "duration":
-            m = re.fullmatch(r"P(?:(\d+)Y)?(?:(\d+)M)?", t.value)
-            if m and t.value != "P":
-                return ("months", int(m.group(1) or 0) * 12 + int(m.group(2) or 0))
-            if re.fullmatch(r"\d+", t.value):
-                return ("months", int(t.value))
-        if t.language:
-            return ("lit", t.value, "@" + t.language.lower())
-        if dt in NUMERIC:
-            try:
-                return ("num", Decimal(t.value).normalize())
-            except InvalidOperation:
-                return ("lit", t.value, dt)
-        if dt == XSD + "boolean":
-            return ("bool", t.value in ("true", "1"))
-        if dt == XSD + "string" and not t.language:
-            for sep in (", ", "; "):
-                if sep in t.value:
-                    return ("lit", sep.join(sorted(t.value.split(sep))), dt)
-        return ("lit", t.value, dt)
-    return (type(t).__name__, t.value)
-
-
-def rows(result) -> Counter:
-    if isinstance(result, ox.QueryBoolean):
-        return Counter([("boolean", bool(result))])
-    names = [v.value for v in result.variables]
-    return Counter(tuple(norm(s[n]) for n in names) for s in result)
 
 
 def graph_counts_remote(v: Virtuoso, graphs) -> dict:
