@@ -40,6 +40,7 @@ class BuildSummary:
     loaded: int = 0               # documents mapped and loaded (new or changed)
     unchanged: int = 0            # skipped: content already in the store
     failed: list[str] = field(default_factory=list)       # one line each
+    violations: list[str] = field(default_factory=list)   # with validate=True: SHACL violations of new graphs
     warnings: list[str] = field(default_factory=list)     # "file: warning"
     removed: int = 0              # graphs removed (replaced or pruned)
     triples_added: int = 0
@@ -48,6 +49,7 @@ class BuildSummary:
     seconds: float = 0.0
     committed: bool = False
     rebuilt: bool = False         # store of an older schema was rebuilt from scratch
+    validated: bool = False       # new/changed graphs were SHACL-validated in the workers
     note: str = ""
 
     def lines(self) -> list[str]:
@@ -60,6 +62,8 @@ class BuildSummary:
                f"  triples added      {self.triples_added}",
                f"  store now          {self.triples_total} quads in {self.graphs_total} document graphs",
                f"  warnings           {len(self.warnings)}",
+               *([f"  SHACL violations   {len(self.violations)} (in the new/changed graphs)"]
+                 if self.validated else []),
                f"  time               {self.seconds:.2f} s"
                + (f" ({self.loaded / self.seconds:.0f} docs/s)" if self.seconds > 0 and self.loaded else "")]
         if self.rebuilt:
@@ -70,6 +74,10 @@ class BuildSummary:
             out.append(f"  failed: {f}")
         if len(self.failed) > 20:
             out.append(f"  ... and {len(self.failed) - 20} more failures")
+        for v in self.violations[:10]:
+            out.append(f"  {v}")
+        if len(self.violations) > 10:
+            out.append(f"  ... and {len(self.violations) - 10} more violations (kg validate lists them all)")
         for w in self.warnings[:10]:
             out.append(f"  warning: {w}")
         if len(self.warnings) > 10:
@@ -81,11 +89,13 @@ class BuildSummary:
 
 # --------------------------------------------------------------------------- worker side
 _KNOWN: frozenset = frozenset()
+_VALIDATE = False
 
 
-def _init_worker(known: frozenset) -> None:
-    global _KNOWN
+def _init_worker(known: frozenset, validate: bool = False) -> None:
+    global _KNOWN, _VALIDATE
     _KNOWN = known
+    _VALIDATE = validate
 
 
 def _process(path: str):
@@ -107,7 +117,11 @@ def _process(path: str):
         g = document_iri(doc)
     except Exception as e:  # noqa: BLE001
         return ("failed", path, src.sha256, None, f"{path}: cannot parse: {type(e).__name__}: {e}", ())
-    return ("mapped", path, src.sha256, g, (data, n), tuple(doc.warnings))
+    viol: tuple = ()
+    if _VALIDATE:
+        from .validate import check_graph, nt_triples
+        viol = tuple(v.line() for v in check_graph(list(nt_triples(data, g)), graph=g))
+    return ("mapped", path, src.sha256, g, (data, n, viol), tuple(doc.warnings))
 
 
 # --------------------------------------------------------------------------- helpers
@@ -138,16 +152,16 @@ def _progress(total: int, enabled: Optional[bool]):
     return tqdm(total=total, unit="doc", file=sys.stderr, leave=False, dynamic_ncols=True)
 
 
-def _results(paths: list[str], jobs: int, known: frozenset):
+def _results(paths: list[str], jobs: int, known: frozenset, validate: bool = False):
     """Yield worker results for all paths, in bounded windows."""
     if jobs <= 1 or len(paths) <= 2:
-        _init_worker(known)
+        _init_worker(known, validate)
         for p in paths:
             yield _process(p)
         return
     import multiprocessing as mp
     ctx = mp.get_context("fork") if hasattr(os, "fork") else mp.get_context()
-    with ctx.Pool(jobs, initializer=_init_worker, initargs=(known,)) as pool:
+    with ctx.Pool(jobs, initializer=_init_worker, initargs=(known, validate)) as pool:
         for k in range(0, len(paths), WINDOW):
             window = paths[k:k + WINDOW]
             chunk = max(1, min(32, len(window) // (jobs * 4) or 1))
@@ -156,19 +170,22 @@ def _results(paths: list[str], jobs: int, known: frozenset):
 
 # --------------------------------------------------------------------------- build
 def build(inputs: Iterable, store_path=None, prune: bool = False, jobs: Optional[int] = None,
-          strict: bool = False, wait: bool = False, progress: Optional[bool] = None) -> BuildSummary:
+          strict: bool = False, wait: bool = False, progress: Optional[bool] = None,
+          validate: bool = False) -> BuildSummary:
     """Build or update the store at ``store_path`` from files/directories ``inputs``.
 
     Returns a :class:`BuildSummary`. Raises :class:`kg.store.StoreError` for store
     problems (locked, not a store). Per-file problems are collected in ``failed``.
-    With ``strict=True`` any failure or warning rolls the whole build back.
+    With ``strict=True`` any failure or warning rolls the whole build back. With ``validate=True`` each
+    new or changed graph is checked against the SHACL shapes in the worker that mapped it (the fast
+    engine of :mod:`kg.validate`), so an incremental build validates only what changed.
     """
     from .sources import iter_paths
     from .store import Store, StoreVersionError, default_path
 
     t0 = time.monotonic()
     root = Path(store_path) if store_path is not None else default_path()
-    summary = BuildSummary(store=str(root))
+    summary = BuildSummary(store=str(root), validated=validate)
     files: list[str] = []
     seen: set[str] = set()
     for p in iter_paths(inputs):
@@ -202,7 +219,7 @@ def build(inputs: Iterable, store_path=None, prune: bool = False, jobs: Optional
 
         try:
             summary.committed = _write(store, summary, files, jobs, known, known_hash, sha_graph, graph_paths,
-                                       path_graph, fresh, prune, strict, wait, progress)
+                                       path_graph, fresh, prune, strict, wait, progress, validate)
         except _Rollback:
             summary.committed = False
         summary.triples_total = len(store)
@@ -212,7 +229,7 @@ def build(inputs: Iterable, store_path=None, prune: bool = False, jobs: Optional
 
 
 def _write(store, summary, files, jobs, known, known_hash, sha_graph, graph_paths, path_graph, fresh, prune,
-           strict, wait, progress) -> bool:
+           strict, wait, progress, validate=False) -> bool:
     """The write transaction of :func:`build`; returns True if a new store version went live."""
     from .mapping import SHA256_P, SOURCE_PATH_P
     with store.writer(wait=wait, fresh=fresh) as w:
@@ -246,7 +263,7 @@ def _write(store, summary, files, jobs, known, known_hash, sha_graph, graph_path
                 buf, buf_size = [], 0
 
         try:
-            for status, path, sha, g, payload, warns in _results(files, jobs, known):
+            for status, path, sha, g, payload, warns in _results(files, jobs, known, validate):
                 if bar is not None:
                     bar.update(1)
                 if status == "failed":
@@ -260,7 +277,8 @@ def _write(store, summary, files, jobs, known, known_hash, sha_graph, graph_path
                     if g in loaded_graphs or (g in known_hash and not fresh):
                         summary.unchanged += 1       # same content under another path
                     else:
-                        data, n = payload
+                        data, n, viol = payload
+                        summary.violations.extend(viol)
                         buf.append(data)
                         buf_size += len(data)
                         summary.loaded += 1
@@ -311,8 +329,8 @@ def _write(store, summary, files, jobs, known, known_hash, sha_graph, graph_path
                     db.extend([ox.Quad(gn, src_p, ox.Literal(p), meta) for p in sorted(after)])
                 changed = True
 
-        if strict and (summary.failed or summary.warnings):
-            summary.note = "--strict: failures or warnings, build rolled back"
+        if strict and (summary.failed or summary.warnings or summary.violations):
+            summary.note = "--strict: failures, warnings or violations; build rolled back"
             raise _Rollback()
         if not changed:
             w.discard = True

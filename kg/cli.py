@@ -223,7 +223,9 @@ _STORE_HELP = "Store directory (default $KG_STORE or ./kg-store)."
               help="Worker processes for extraction (default: all cores).")
 @click.option("--strict", is_flag=True, help="Any failure or warning fails the build (the store stays as it was).")
 @click.option("--wait", is_flag=True, help="If another build is writing the store, wait for it instead of refusing.")
-def build(paths, store_dir, prune, jobs, strict, wait):
+@click.option("--validate", "validate_", is_flag=True,
+              help="SHACL-validate each new or changed document graph while building (exit 1 on violations).")
+def build(paths, store_dir, prune, jobs, strict, wait, validate_):
     """Extract, map and load minutes into the store (incremental, atomic).
 
     Unchanged documents (same content hash) are skipped; a changed document replaces its named graph.
@@ -233,7 +235,7 @@ def build(paths, store_dir, prune, jobs, strict, wait):
     from .store import StoreError
 
     try:
-        s = do_build(paths, store_dir, prune=prune, jobs=jobs, strict=strict, wait=wait)
+        s = do_build(paths, store_dir, prune=prune, jobs=jobs, strict=strict, wait=wait, validate=validate_)
     except StoreError as e:
         _err(f"error: {e}")
         sys.exit(2)
@@ -244,7 +246,7 @@ def build(paths, store_dir, prune, jobs, strict, wait):
     if s.read == 0:
         _err("error: no supported input files found")
         sys.exit(1)
-    if s.failed or (strict and s.warnings):
+    if s.failed or s.violations or (strict and s.warnings):
         sys.exit(1)
 
 

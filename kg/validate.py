@@ -505,13 +505,16 @@ def _term(t: str) -> tuple:
     return ("L", v, _XSD + "string")
 
 
-def nt_triples(data: bytes):
-    """(subject key, predicate IRI, object key) for N-Triples text as pyoxigraph writes it (one triple a line)."""
+def nt_triples(data: bytes, graph: Optional[str] = None):
+    """(subject key, predicate IRI, object key) for N-Triples text as pyoxigraph writes it (one triple a line),
+    or for N-Quads lines all in ``graph`` (as kg.mapping writes them)."""
+    tail = f" <{graph}> ." if graph else " ."
+    n = len(tail)
     for line in data.decode("utf-8").split("\n"):
         if not line or line[0] == "#":
             continue
         s, p, rest = line.split(" ", 2)
-        o = rest[:-2] if rest.endswith(" .") else rest.rstrip(" .")
+        o = rest[:-n] if rest.endswith(tail) else rest.rstrip(" .")
         yield _term(s), p[1:-1], _term(o)
 
 

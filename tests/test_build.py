@@ -141,3 +141,26 @@ def test_old_schema_store_is_rebuilt(corpus, tmp_path):
     assert s.rebuilt and s.loaded == 5 and s.committed
     with Store.open(root) as st:
         assert st.schema_version() >= 1
+
+
+def test_build_validate_checks_new_graphs_only(corpus, tmp_path, monkeypatch):
+    import kg.mapping as mapping
+    root = tmp_path / "s"
+    s = build([corpus], root, jobs=1, validate=True)
+    assert s.validated and s.violations == [] and s.loaded == 5
+    orig = mapping.map_document_nquads
+
+    def broken(doc):                          # a mapping bug: a grant amount written as text
+        data, n = orig(doc)
+        g = mapping.document_iri(doc)
+        bad = f'<https://w3id.org/kgdk/id/grant/0123456789abcdef> <{mapping.TYPE}> <{mapping.C_GRANT}> <{g}> .\n'
+        return data + bad.encode(), n + 1
+    monkeypatch.setattr(mapping, "map_document_nquads", broken)
+    f = sorted(corpus.glob("*.txt"))[1]
+    f.write_text(f.read_text(encoding="utf-8") + "\nÆndret.\n", encoding="utf-8")
+    s = build([corpus], root, jobs=1, validate=True)
+    assert s.loaded == 1 and s.unchanged == 4            # only the changed graph was mapped and validated
+    assert len(s.violations) == 2                        # the grant has no funder and no wasDerivedFrom
+    assert all("grant/0123456789abcdef" in v and "[source: " + f.name + "]" in v for v in s.violations)
+    s2 = build([corpus, tmp_path / "nothing.txt"], tmp_path / "s2", jobs=1, validate=True, strict=True)
+    assert not s2.committed
