@@ -195,6 +195,14 @@ def test_is_name():
     assert not is_name("Side 2")
 
 
+def test_several_header_labels_on_one_line():
+    text = ("Referat\nSocialudvalget\nMødedato: 12.03.2024   Mødetidspunkt: 16:00 - 18:00   Mødested: Rådhuset, lokale 3\n"
+            "Deltagere: Anne Hansen (A), Jens Berg (V)\n\nPunkt 1: Godkendelse af dagsorden\nBeslutning\nGodkendt.\n")
+    doc = parse_document(src(text))
+    assert (doc.date, doc.start_time, doc.end_time, doc.location) == ("2024-03-12", "16:00", "18:00", "Rådhuset, lokale 3")
+    assert doc.committee == "Socialudvalget" and len(doc.members) == 2
+
+
 def test_role_labelled_header_lines_are_members():
     text = ("Odder Kommune\nReferat - Økonomiudvalget\nDato: 6/3-2024\nTidspunkt: kl. 16\n"
             "Formand: Anna Berg (V)\nNæstformand: Bo Dahl (A)\nMedlemmer: Carl Eng (F), Dorthe Friis (C)\n\n"

@@ -558,7 +558,11 @@ def _find_persons(ctx: Ctx, ln: Line, out: dict) -> None:
             continue
         if not ctx.members:
             continue
+        # only people printed under another committee's decision ("Beslutning Udvalget for Børn & Ungdom
+        # ... Afbud: Lotte Greve (V)"); elsewhere a name with a list letter is a member the parser missed
         aff = _committee_context(ctx, ln)
+        if aff is None or (ctx.doc.committee and aff.casefold() == ctx.doc.committee.casefold()):
+            continue
         _put_person(out, Person(name=name, role=None, affiliation=aff, item=ln.item, span=_span(ln),
                                 rule="name+party-not-member"))
 
@@ -574,7 +578,7 @@ def _committee_context(ctx: Ctx, ln: Line) -> Optional[str]:
 def _affiliation(ctx: Ctx, ln: Line, pos: int) -> Optional[str]:
     best = None
     for a, b, key, _p in ctx.org_mentions.get(ln.idx, []):
-        if b <= pos and pos - b < 40:
+        if b <= pos and pos - b < 40 and not re.search(r"[.!?;]", ln.text[b:pos]):
             best = key
     if best is None:
         for j in range(ln.idx - 1, max(-1, ln.idx - 4), -1):

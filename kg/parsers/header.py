@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 from dataclasses import dataclass, field, replace
 from typing import Optional
 
@@ -114,10 +115,34 @@ def committee_from_line(text: str) -> Optional[tuple[str, Optional[str]]]:
     return name, term
 
 
+@lru_cache(maxsize=1)
+def _inline_label_re() -> re.Pattern:
+    words = [w for k in HEADER_KINDS if k not in ("members", "absent") for w in labels.header_words(k)]
+    alt = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(set(words), key=len, reverse=True))
+    return re.compile(r"(?:(?<=\s)|(?<=\|))(?:" + alt + r")\s*:", re.I)
+
+
+def _split_labels(ln: Ln) -> list[Ln]:
+    """"Mødedato: 12.03.2024  Mødetidspunkt: 16:00  Mødested: Rådhuset" -> one line per label."""
+    t = ln.text
+    if ":" not in t or not label_of(t):
+        return [ln]
+    cuts = [m.start() for m in _inline_label_re().finditer(t) if m.start() > 0]
+    if not cuts:
+        return [ln]
+    parts, prev = [], 0
+    for c in cuts + [len(t)]:
+        seg = t[prev:c].strip(" |\t,;")
+        if seg:
+            parts.append(Ln(ln.page, ln.no, seg, ln.raw))
+        prev = c
+    return parts
+
+
 def parse_header(lines: list[Ln]) -> Header:
     """Parse the lines before the first item (TOC and furniture already blanked)."""
     h = Header()
-    L = [ln for ln in lines if ln.text]
+    L = [part for ln in lines if ln.text for part in _split_labels(ln)]
     i = 0
     title_lines: list[Ln] = []
     labelled_seen = False
