@@ -64,10 +64,18 @@ def test_municipality_list_and_own_excluded():
 
 
 def test_surname_is_not_a_municipality():
-    d = _doc("Punkt 1: Afbud\n\nAfbud: Lotte Greve (V) og Jens Holstebro (A)",
+    d = _doc("Punkt 1: Status\n\nBeslutning Udvalget for Børn & Ungdom den 07-01-2020\n\nTaget til efterretning.\n\n"
+             "Afbud: Lotte Greve (V) og Jens Holstebro (A)\n\nHanne Struer (V) deltog ikke i behandlingen.",
              members=[("Jens Holstebro", "A")])
     assert [m.name for m in d.mentioned_municipalities] == []
-    assert [p.name for p in d.persons] == ["Lotte Greve"]
+    got = {p.name: p.affiliation for p in d.persons}
+    assert got == {"Lotte Greve": "Udvalget for Børn & Ungdom", "Hanne Struer": "Udvalget for Børn & Ungdom"}
+
+
+def test_name_with_letter_in_own_decision_is_a_member_not_a_person():
+    d = _doc("Punkt 1: Status\n\nBeslutning\n\nGodkendt. Hanne Struer (V) deltog ikke i behandlingen.",
+             members=[("Jens Holstebro", "A")])
+    assert d.persons == () and d.mentioned_municipalities == ()
 
 
 def test_abbreviation_and_genitive_aliases():
