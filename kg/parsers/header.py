@@ -173,13 +173,13 @@ def parse_header(lines: list[Ln]) -> Header:
             if s and not h.start:
                 h.start, h.spans["start_time"] = s, span
             if e and not h.end:
-                h.end = e
+                h.end, h.spans["end_time"] = e, span
         elif kind in ("time", "start"):
             s, e = danish.parse_time_range(val if re.search(r"kl", val, re.I) else "kl. " + val)
             if s and not h.start:
                 h.start, h.spans["start_time"] = s, span
             if e and not h.end:
-                h.end = e
+                h.end, h.spans["end_time"] = e, span
             if not h.date:
                 d = danish.parse_date(val)
                 if d:
@@ -187,7 +187,7 @@ def parse_header(lines: list[Ln]) -> Header:
         elif kind == "end":
             s, _ = danish.parse_time_range(val if re.search(r"kl", val, re.I) else "kl. " + val)
             if s and not h.end:
-                h.end = s
+                h.end, h.spans["end_time"] = s, span
         elif kind == "location":
             if val and not h.location:
                 h.location, h.spans["location"] = re.sub(r"\s+", " ", val).strip(" ,"), span
@@ -225,7 +225,7 @@ def parse_header(lines: list[Ln]) -> Header:
         for ln in L:
             m = _END_RE.search(ln.text)
             if m:
-                h.end = danish.parse_time("kl. " + m.group(1))
+                h.end, h.spans["end_time"] = danish.parse_time("kl. " + m.group(1)), _span(ln)
                 break
     # "Mødet blev afholdt ... kl. 17.30 i Udvalgsværelse B, Rådhuset."
     if not h.location:
@@ -257,7 +257,8 @@ def parse_header(lines: list[Ln]) -> Header:
             s, e = danish.parse_time_range(ln.text) if re.search(r"\bkl\b", ln.text, re.I) else (None, None)
             if s:
                 h.start, h.spans["start_time"] = s, _span(ln)
-                h.end = h.end or e
+                if e and not h.end:
+                    h.end, h.spans["end_time"] = e, _span(ln)
     return h
 
 
