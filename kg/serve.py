@@ -823,6 +823,82 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline';
 _LOOPBACK_NAMES = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
 
+class ResponseCache:
+    """Finished responses of a read-only server, keyed by (store version, request).
+
+    The store only changes by a new version going live (``current`` symlink), and the version is
+    part of every key, so an entry is never stale. LRU, bounded in bytes; entries over
+    ``max_item`` bytes are not kept. Identical requests that arrive while one is being computed
+    wait for it instead of running the same query again (50 clients opening the same page cost
+    one query).
+    """
+
+    class _Flight:
+        def __init__(self):
+            self.event = threading.Event()
+            self.value = None
+            self.error: Optional[BaseException] = None
+
+    def __init__(self, max_bytes: int = 64 << 20, max_item: int = 4 << 20):
+        from collections import OrderedDict
+        self.max_bytes, self.max_item = max_bytes, max_item
+        self._data: "OrderedDict[tuple, tuple]" = OrderedDict()
+        self._size = 0
+        self._inflight: dict[tuple, ResponseCache._Flight] = {}
+        self._lock = threading.Lock()
+        self.hits = self.misses = self.shared = 0
+
+    def get_or_compute(self, key: tuple, compute, wait: float):
+        """``compute()`` -> (status, body bytes, content type); cached unless it raises."""
+        with self._lock:
+            hit = self._data.get(key)
+            if hit is not None:
+                self._data.move_to_end(key)
+                self.hits += 1
+                return hit
+            flight = self._inflight.get(key)
+            leader = flight is None
+            if leader:
+                flight = self._inflight[key] = ResponseCache._Flight()
+                self.misses += 1
+            else:
+                self.shared += 1
+        if not leader:
+            if not flight.event.wait(wait):
+                raise ServeError(503, "server busy: an identical request is still running; retry later")
+            if flight.error is not None:
+                raise flight.error
+            return flight.value
+        try:
+            value = compute()
+            flight.value = value
+        except BaseException as e:
+            flight.error = e
+            raise
+        finally:
+            with self._lock:
+                self._inflight.pop(key, None)
+            flight.event.set()
+        size = len(value[1]) + 200
+        if size <= self.max_item:
+            with self._lock:
+                if key not in self._data:
+                    self._data[key] = value
+                    self._size += size
+                    while self._size > self.max_bytes and self._data:
+                        _, old = self._data.popitem(last=False)
+                        self._size -= len(old[1]) + 200
+        return value
+
+
+def store_version(store: str) -> str:
+    """Name of the live version of a kg store (changes with every build); '' if unknown."""
+    try:
+        return os.readlink(os.path.join(store, "current"))
+    except OSError:
+        return ""
+
+
 class KGServer(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
@@ -832,6 +908,7 @@ class KGServer(ThreadingHTTPServer):
     def __init__(self, addr, pool: QueryPool, *, max_rows: int = 1000, max_result_bytes: int = 64 << 20,
                  allowed_hosts: Optional[set[str]] = None, quiet: bool = False, max_connections: int = 256):
         self.pool = pool
+        self.cache = ResponseCache()
         self.max_connections = max_connections
         self._conns = 0
         self._conn_lock = threading.Lock()
@@ -1015,9 +1092,12 @@ class Handler(BaseHTTPRequestHandler):
                               "application/json; charset=utf-8")
         if path == "/api/neighbourhood":
             iri = (params.get("iri") or [""])[0]
-            data = neighbourhood(self.server.pool, iri)
-            return self._send(200, json.dumps(data, ensure_ascii=False).encode("utf-8"),
-                              "application/json; charset=utf-8")
+            _nt_iri(iri)
+            key = ("neighbourhood", store_version(self.server.pool.store_path), iri)
+            st, body, ctype = self.server.cache.get_or_compute(
+                key, lambda: (200, json.dumps(neighbourhood(self.server.pool, iri), ensure_ascii=False).encode("utf-8"),
+                              "application/json; charset=utf-8"), self.server.pool.timeout + 5)
+            return self._send(st, body, ctype)
         if path == "/healthz":
             return self._send(200, b"ok\n", "text/plain; charset=utf-8")
         if path in ("/rdf-graph-store", "/sparql-graph-crud"):
@@ -1070,6 +1150,13 @@ class Handler(BaseHTTPRequestHandler):
                "named_graphs": params.get("named-graph-uri") or None}
         for g in (req["default_graphs"] or []) + (req["named_graphs"] or []):
             _nt_iri(g)
+        key = ("sparql", store_version(self.server.pool.store_path), text, self.headers.get("Accept") or "", fmt,
+               tuple(req["default_graphs"] or ()), tuple(req["named_graphs"] or ()))
+        status, body, ctype = self.server.cache.get_or_compute(key, lambda: self._run_sparql(req, text),
+                                                               self.server.pool.timeout + 5)
+        self._send(status, body, ctype, {"Vary": "Accept"})
+
+    def _run_sparql(self, req: dict, text: str) -> tuple[int, bytes, str]:
         try:
             resp = self.server.pool.call(req)
         except ServeError as e:
@@ -1079,10 +1166,9 @@ class Handler(BaseHTTPRequestHandler):
             raise
         if resp[0] == "table":
             _, names, rows, truncated = resp
-            return self._send(200, render_table(names, rows, truncated, self.server.max_rows, text),
-                              "text/html; charset=utf-8", {"Vary": "Accept"})
+            return 200, render_table(names, rows, truncated, self.server.max_rows, text), "text/html; charset=utf-8"
         _, status, media, body = resp
-        self._send(status, body, media, {"Vary": "Accept"})
+        return status, body, media
 
     def _index(self):
         body = _template("index.html")
@@ -1118,22 +1204,27 @@ class Handler(BaseHTTPRequestHandler):
         _nt_iri(iri)
         fmt = (params.get("format") or [None])[0]
         kind = negotiate("entity", self.headers.get("Accept"), fmt)
+        key = ("entity", store_version(self.server.pool.store_path), iri, kind)
+        status, body, ctype = self.server.cache.get_or_compute(key, lambda: self._compute_entity(iri, kind),
+                                                               self.server.pool.timeout + 5)
+        if status == 404:
+            if missing_ok:
+                return False
+            raise ServeError(404, f"no such entity in the store: {iri}")
+        self._send(status, body, ctype, {"Vary": "Accept"})
+        return True
+
+    def _compute_entity(self, iri: str, kind: str) -> tuple[int, bytes, str]:
         if kind != "html":
             s = _nt_iri(iri)
             resp = self.server.pool.call({"op": "graph", "format": kind, "query":
                                           f"CONSTRUCT {{ {s} ?p ?o . ?x ?q {s} }} WHERE "
                                           f"{{ {{ {s} ?p ?o }} UNION {{ ?x ?q {s} }} }}"})
-            if resp[1] == 404 and missing_ok:
-                return False
-            self._send(resp[1], resp[3], resp[2], {"Vary": "Accept"})
-            return True
+            return resp[1], resp[3], resp[2]
         e = load_entity(self.server.pool, iri)
         if e is None:
-            if missing_ok:
-                return False
-            raise ServeError(404, f"no such entity in the store: {iri}")
-        self._send(200, render_entity(e), "text/html; charset=utf-8", {"Vary": "Accept"})
-        return True
+            return 404, b"", "text/plain"
+        return 200, render_entity(e), "text/html; charset=utf-8"
 
 
 # --------------------------------------------------------------------------- entry point

@@ -297,6 +297,25 @@ def test_runaway_query_times_out_without_blocking_others(store):
         s.stop()
 
 
+# --------------------------------------------------------------------------- a rebuild while serving
+def test_new_store_version_is_served_without_restart(tmp_path):
+    """Responses are cached per store version: after a build makes a new version live, answers change."""
+    path = trig_store(tmp_path / "store")
+    s = KGServe(path)
+    try:
+        q = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+        first = [json.loads(get(s, q)[2])["results"]["bindings"][0]["n"]["value"] for _ in range(2)]
+        page1 = http_get(s.base + "/id/municipality/999", "text/html")[2].decode()
+        g = KGD + "document/0000serve0test1"
+        add_trig(path, f"<{g}> {{ <{KGD}municipality/999> <http://www.w3.org/2000/01/rdf-schema#label> \"Ny etiket\" . }}")
+        second = json.loads(get(s, q)[2])["results"]["bindings"][0]["n"]["value"]
+        page2 = http_get(s.base + "/id/municipality/999", "text/html")[2].decode()
+        assert first[0] == first[1] and int(second) == int(first[0]) + 1
+        assert "Ny etiket" not in page1 and "Ny etiket" in page2
+    finally:
+        s.stop()
+
+
 # --------------------------------------------------------------------------- pure functions
 def test_keyword_detection():
     assert looks_like_update("INSERT DATA { <a> <b> <c> }")
