@@ -130,6 +130,8 @@ PER_PERIOD = KG + "perPeriod"              # grant -> xsd:duration ("P1Y")
 PROGRAMME = KG + "programme"               # grant -> programme/pool name (text)
 AFFILIATION_NAME = KG + "affiliationName"
 WARNING = KG + "warning"
+TOC_ENTRIES = KG + "tocEntryCount"          # SourceDocument -> entries in its table of contents
+TOC_MATCHED = KG + "tocMatchedCount"        # SourceDocument -> of those, found as items in the body
 # evidence (per-record provenance)
 ABOUT = KG + "about"
 PROPERTY = KG + "property"
@@ -146,6 +148,7 @@ ORG_KINDS = ("agency", "authority", "region", "fund", "foundation", "programme",
 OUTCOMES = ("approved", "noted", "discussed", "recommended", "rejected", "postponed", "none")
 ROLES = ("formand", "næstformand", "medlem", "sekretær")
 
+TOC_MISSED_WARNING = "toc entry not found in body"
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _YM_RE = re.compile(r"^\d{4}-\d{2}$")
 _Y_RE = re.compile(r"^\d{4}$")
@@ -498,6 +501,10 @@ def _map(doc: Document) -> _Emitter:
         add(d, SHA256_P, text(doc.sha256.lower()))
     for w in doc.warnings:
         add(d, WARNING, text(w))
+    if doc.toc_titles:   # the parser warns "toc entry not found in body: <title>" for each one it missed
+        missed = sum(1 for w in doc.warnings if w.startswith(TOC_MISSED_WARNING))
+        add(d, TOC_ENTRIES, integer(len(doc.toc_titles)))
+        add(d, TOC_MATCHED, integer(max(0, len(doc.toc_titles) - missed)))
 
     # ---- municipality, committee, meeting
     mrec = municipality(doc.municipality)
