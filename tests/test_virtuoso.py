@@ -119,14 +119,16 @@ def test_named_queries_same_rows_on_virtuoso(store, virtuoso):
     queries = kq.list_queries()
     assert queries, "no named queries found in queries/"
     st = Store.open(store, create=False)
-    nonempty = []
+    nonempty, differ = [], []
     try:
         for q in queries:
             if any(p.default is None for p in q.params):
                 continue            # a required parameter: no default to run it with
             want = rows(kq.run(st, q))
             got = rows(run_named(virtuoso.endpoint, q))
-            assert got == want, q.name
+            if got != want:
+                differ.append(f"{q.name}: only embedded {list((want - got).elements())[:2]}, "
+                              f"only Virtuoso {list((got - want).elements())[:2]}")
             if sum(want.values()):
                 nonempty.append(q.name)
         # a query of our own, so the comparison is never vacuous
@@ -136,5 +138,7 @@ def test_named_queries_same_rows_on_virtuoso(store, virtuoso):
         assert want and rows(remote_query(virtuoso.endpoint, q)) == want
     finally:
         st.close()
+    # (see docs/server.md "Virtuoso and the named queries" for query shapes Virtuoso evaluates differently)
+    assert not differ, "named queries with other rows on Virtuoso:\n" + "\n".join(differ)
     if have_build():
         assert "star-funding" in nonempty, nonempty
