@@ -316,6 +316,25 @@ def test_new_store_version_is_served_without_restart(tmp_path):
         s.stop()
 
 
+# --------------------------------------------------------------------------- CLI errors are one line
+def test_cli_errors_are_one_line(tmp_path, store):
+    import subprocess
+    from virtuoso_fixture import ROOT, free_port, kg_cmd
+
+    def run(*args):
+        r = subprocess.run(kg_cmd(*args), capture_output=True, text=True, cwd=ROOT, timeout=120)
+        assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
+        return r
+
+    r = run("serve", "--store", str(tmp_path / "nothing"), "--port", "0")
+    assert r.returncode == 2 and "no kg store" in r.stderr
+    dead = f"http://127.0.0.1:{free_port()}"
+    r = run("push", "--store", str(store), "--endpoint", dead + "/update", "--graph-store", dead + "/data")
+    assert r.returncode == 1 and r.stderr.startswith("error: PUT " + dead)
+    r = run("query", "star-funding", "--endpoint", dead + "/sparql")
+    assert r.returncode == 1 and r.stderr.startswith("error: " + dead)
+
+
 # --------------------------------------------------------------------------- pure functions
 def test_keyword_detection():
     assert looks_like_update("INSERT DATA { <a> <b> <c> }")
