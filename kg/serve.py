@@ -1250,6 +1250,11 @@ def make_server(store: str, host: str = "127.0.0.1", port: int = 8000, *, timeou
 
 def serve(store: str, host: str = "127.0.0.1", port: int = 8000, **kw) -> None:
     srv = make_server(store, host, port, **kw)
+
+    def _stop(signum, frame):  # SIGTERM: stop like Ctrl-C (close the socket, end the workers)
+        raise KeyboardInterrupt
+    import signal
+    signal.signal(signal.SIGTERM, _stop)
     h, p = srv.server_address[:2]
     print(f"kg serve: http://{h}:{p}/  (SPARQL endpoint http://{h}:{p}/sparql, store {store})",
           file=sys.stderr, flush=True)
