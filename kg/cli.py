@@ -392,5 +392,42 @@ def resolve_cmd(kind, muni, names):
         click.echo("\t".join([n, *row]))
 
 
+# --------------------------------------------------------------------------- report (issue 9)
+@main.command("report")
+@click.option("--store", "store_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Store directory (default $KG_STORE or ./kg-store).")
+@click.option("--format", "fmt", type=click.Choice(["md", "html", "json"]), default=None,
+              help="Output format (default: from the -o suffix, else md).")
+@click.option("-o", "--out", "out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to FILE (atomically) instead of stdout.")
+@click.option("--weak-below", type=click.FloatRange(0, 1), default=0.5, show_default=True,
+              help="A fact is weak when its kg:confidence is below this.")
+def report_cmd(store_dir, fmt, out, weak_below):
+    """Coverage report: what was extracted per municipality, committee, year and document, and what looks missing."""
+    from .io import atomic_write_text
+    from .report import render, report_store
+    from .store import Store, StoreError, default_path
+
+    if fmt is None:
+        fmt = {".html": "html", ".htm": "html", ".json": "json"}.get(out.suffix.lower() if out else "", "md")
+    try:
+        st = Store.open(store_dir or default_path(), create=False)
+    except StoreError as e:
+        _err(f"error: {e}")
+        sys.exit(2)
+    with st:
+        rep = report_store(st, weak_below=weak_below)
+    text = render(rep, fmt)
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        atomic_write_text(out, text)
+    except OSError as e:
+        _err(f"error: cannot write {out}: {e.strerror or e}")
+        sys.exit(2)
+    _err(f"wrote {out}: {rep.totals['documents']} documents, {len(rep.incomplete)} with incomplete extraction")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
