@@ -1098,6 +1098,13 @@ class Handler(BaseHTTPRequestHandler):
                 key, lambda: (200, json.dumps(neighbourhood(self.server.pool, iri), ensure_ascii=False).encode("utf-8"),
                               "application/json; charset=utf-8"), self.server.pool.timeout + 5)
             return self._send(st, body, ctype)
+        if path == "/report":   # the coverage report of kg.report (issue 9), cached per store version
+            from .report import served_report
+            fmt = (params.get("format") or ["html"])[0]
+            st, body, ctype = self.server.cache.get_or_compute(
+                ("report", store_version(self.server.pool.store_path), fmt),
+                lambda: served_report(self.server.pool, fmt), 4 * self.server.pool.timeout + 5)
+            return self._send(st, body, ctype)
         if path == "/healthz":
             return self._send(200, b"ok\n", "text/plain; charset=utf-8")
         if path in ("/rdf-graph-store", "/sparql-graph-crud"):
