@@ -965,6 +965,9 @@ class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "kg-serve/1"
     sys_version = ""
+
+    def version_string(self):
+        return self.server_version
     timeout = 60  # idle keep-alive / slow client limit (seconds)
 
     # ---- plumbing
@@ -1224,9 +1227,11 @@ class Handler(BaseHTTPRequestHandler):
     def _compute_entity(self, iri: str, kind: str) -> tuple[int, bytes, str]:
         if kind != "html":
             s = _nt_iri(iri)
+            # the entity's own triples and (like the HTML page) its first incoming links, bounded
             resp = self.server.pool.call({"op": "graph", "format": kind, "query":
                                           f"CONSTRUCT {{ {s} ?p ?o . ?x ?q {s} }} WHERE "
-                                          f"{{ {{ {s} ?p ?o }} UNION {{ ?x ?q {s} }} }}"})
+                                          f"{{ {{ SELECT ?p ?o WHERE {{ {s} ?p ?o }} LIMIT {MAX_OUTGOING} }} UNION "
+                                          f"{{ SELECT ?x ?q WHERE {{ ?x ?q {s} }} LIMIT {MAX_INCOMING} }} }}"})
             return resp[1], resp[3], resp[2]
         e = load_entity(self.server.pool, iri)
         if e is None:
