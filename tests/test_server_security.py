@@ -66,6 +66,7 @@ HOSTILE_LABELS = {
     DATA + "item/999/xss/2024-01-01/1": f"Godkendelse {IMG} af dagsorden",
     DATA + "item/999/xss/2024-01-01/2": f"Projekt {BREAKOUT} med {QUOTES}",
     DATA + "person/999/xss": "Ole \"</td></tr></table><script>alert('kg-xss')</script>",
+    DATA + "organization/csv": 'Comma, "quote" and\nnew line\r\nCRLF\ttab; end',
 }
 
 
@@ -385,3 +386,109 @@ def test_short_load_test_no_errors(server):
     res = loadtest.run(server.host, server.port, clients=20, duration=5, timeout=60)
     assert res["requests"] > 0
     assert res["errors"] == 0, res["first_errors"]
+
+
+# --------------------------------------------------------------------------- parameter binding
+INJECTIONS = [
+    '"} ; DROP ALL ; #', "'} ; DROP ALL ; #", '" } UNION { ?s ?p ?o } #', "STAR\" ) } UNION { ?s ?p ?o . } #",
+    "<http://evil/> } ; CLEAR DEFAULT", "\\u0022 } UNION { ?a ?b ?c } #", "\\\"", "\\", '"""', "'''",
+    "STAR\n} UNION {", "STAR # } UNION { ?s ?p ?o }", "?funder", "$funder", "<script>alert(1)</script>",
+    "STAR\x00", "\u202eRATS", "😀", " STAR ", "",
+]
+
+
+def _bind_hypothesis():
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=300, deadline=None, derandomize=True, database=None,
+              suppress_health_check=list(HealthCheck))
+    @given(value=st.one_of(st.sampled_from(INJECTIONS), st.text(max_size=40),
+                           st.text(alphabet='"\'{}<>#;\\\n\r\t ?$.uU0123456789', max_size=30)))
+    def check(value):
+        """A bound value matches exactly the literal with the same text, nothing else, and the query
+        text is the original plus one VALUES block."""
+        import pyoxigraph as ox
+        from kg.store import bind
+        db = ox.Store()
+        p = ox.NamedNode("urn:kg:name")
+        db.add(ox.Quad(ox.NamedNode("urn:kg:target"), p, ox.Literal(value)))
+        db.add(ox.Quad(ox.NamedNode("urn:kg:other"), p, ox.Literal(value + "x")))
+        db.add(ox.Quad(ox.NamedNode("urn:kg:third"), p, ox.Literal("STAR")))
+        q = "SELECT ?s WHERE { ?s <urn:kg:name> ?name } ORDER BY ?s"
+        bq = bind(q, {"name": value})
+        pos = q.index("{") + 1
+        assert bq.startswith(q[:pos]) and bq.endswith(q[pos:]), bq
+        inserted = bq[pos:len(bq) - len(q[pos:])]
+        assert inserted.strip().startswith("VALUES"), inserted
+        assert [r["s"].value for r in db.query(bq)] == ["urn:kg:target"], (value, inserted)
+        # the engine reads the VALUES block back as exactly the given literal
+        sols = list(db.query(f"SELECT ?name WHERE {{ {inserted} }}"))
+        assert len(sols) == 1 and sols[0]["name"] == ox.Literal(value)
+    return check
+
+
+def test_bind_parameters_are_terms():
+    _bind_hypothesis()()
+
+
+@pytest.fixture(scope="module")
+def seed_store(tmp_path_factory):
+    d = tmp_path_factory.mktemp("seedstore")
+    run_kg("build", SEED_DIR, "--store", d / "store", "-j", "1")
+    return d / "store"
+
+
+def _kg_query(store, *args):
+    return run_kg("query", *args, "--store", store, "--format", "json", check=False)
+
+
+@pytest.mark.parametrize("value", INJECTIONS[:12])
+def test_named_query_param_injection_cli(seed_store, value):
+    """`kg query star-funding --param funder=<injection>`: same shape of answer as for a funder that does not
+    exist (no rows), never all rows, never an error trace; the store is unchanged."""
+    from kg.store import Store
+    st = Store.open(seed_store, create=False)
+    before = len(st)
+    st.close()
+    base = _kg_query(seed_store, "star-funding", "--param", "funder=no-such-funder-kg")
+    assert base.returncode == 0, base.stderr
+    p = _kg_query(seed_store, "star-funding", "--param", f"funder={value}")
+    assert "Traceback" not in p.stderr
+    if p.returncode != 0:                           # refused: one clear line
+        assert p.returncode == 2 and len(p.stderr.strip().splitlines()) == 1, p.stderr
+    else:
+        got = json.loads(p.stdout)
+        want = json.loads(base.stdout)
+        assert got["head"] == want["head"]
+        assert got["results"]["bindings"] == want["results"]["bindings"] == [], got["results"]["bindings"][:2]
+    st = Store.open(seed_store, create=False)
+    assert len(st) == before
+    st.close()
+    # an IRI-shaped injection is refused as a bad IRI, not pasted into the query
+    p = _kg_query(seed_store, "star-funding", "--param", f"funder=<http://x> }} ; DROP ALL ; #<y>")
+    assert "Traceback" not in p.stderr and (p.returncode == 2 or json.loads(p.stdout)["results"]["bindings"] == [])
+
+
+def test_named_query_param_still_works(seed_store):
+    """The positive control for the injection tests: the default funder finds rows."""
+    p = _kg_query(seed_store, "star-funding")
+    assert p.returncode == 0, p.stderr
+    assert json.loads(p.stdout)["results"]["bindings"], "star-funding found nothing on the seeds"
+
+
+# --------------------------------------------------------------------------- CSV output
+def test_query_csv_quotes_commas_quotes_newlines(store):
+    """`kg query --format csv` on literals with commas, quotes, CR/LF: the csv module reads back every value."""
+    import csv
+    import io as _io
+    q = "SELECT ?s ?l WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l } ORDER BY ?s"
+    p = subprocess.run(KG + ["query", q, "--store", str(store), "--format", "csv"], capture_output=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    got = list(csv.reader(_io.StringIO(p.stdout.decode("utf-8"), newline="")))   # bytes: keep CR LF as written
+    assert got[0] == ["s", "l"]
+    assert {r[0]: r[1] for r in got[1:]} == HOSTILE_LABELS
+    p = run_kg("query", "SELECT ?s ?l WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l } ORDER BY ?s",
+               "--store", store, "--format", "tsv")
+    rows = list(csv.reader(_io.StringIO(p.stdout, newline=""), delimiter="\t"))
+    assert len(rows) == len(HOSTILE_LABELS) + 1
