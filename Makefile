@@ -5,7 +5,7 @@ BIN     := $(VENV)/bin
 STORE   ?= kg-store
 SAMPLE  ?= examples/minutes
 
-.PHONY: install run test bench clean
+.PHONY: install run test bench loadtest clean
 
 $(BIN)/kg: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -26,6 +26,11 @@ test: install
 
 bench: install
 	$(BIN)/python -m bench.run
+
+# Bounded loopback load test of `kg serve`: 50 clients for 60 s on the sample store; fails on any error.
+loadtest: install
+	$(BIN)/kg build $(SAMPLE) --store build/loadtest-store
+	$(BIN)/python -m bench.loadtest --store build/loadtest-store --clients 50 --duration 60 --json build/loadtest.json
 
 clean:
 	rm -rf $(VENV) $(STORE) build *.egg-info
