@@ -319,3 +319,22 @@ def test_served_report(built_store, built_report):
         assert http_get(s.base + "/report?format=pdf")[0] == 400
     finally:
         s.stop()
+
+
+def test_only_the_meetings_own_decisions_count(tmp_path):
+    """Another committee's decision printed inside an item is not the item's decision or outcome."""
+    from kg.records import OtherDecision
+    d = document_from_gold(sorted(GOLD.glob("*.json"))[0])
+    other = OtherDecision(committee="Økonomiudvalget", date="2024-01-02", outcomes=("approved",))
+    it0 = replace(d.items[0], decision=None, outcomes=(), other_decisions=(other,))
+    it1 = replace(d.items[1], decision="Sendt videre.", outcomes=(), other_decisions=(other,))
+    d = replace(d, items=(it0, it1) + d.items[2:])
+    st = Store.open(tmp_path / "s", create=True)
+    st.replace_graphs({document_iri(d): list(map_document(d))})
+    rep = report.report_store(st)
+    st.close()
+    c = rep.documents[0].counts
+    assert c["items_with_decision"] == sum(1 for it in d.items if it.decision)
+    assert c["items_with_outcome"] == sum(1 for it in d.items if any(o in OUTCOMES for o in it.outcomes))
+    assert c["decisions_without_outcome"] == sum(1 for it in d.items if it.decision and not it.outcomes)
+    assert f"{c['decisions_without_outcome']} decision(s) without an outcome" in rep.documents[0].reasons
