@@ -346,6 +346,8 @@ class _Table:
         self.cell: list[str] | None = None    # text pieces of the open cell
 
 
+_MAX_TABLES = 16   # table nesting kept as structure; real pages nest 2-3 deep
+
 # Elements that an HTML parser closes implicitly when the same element starts again.
 _SELF_CLOSING_SIBLINGS = {"p", "li", "dt", "dd", "option", "tr", "td", "th"}
 
@@ -361,13 +363,12 @@ class _TextExtractor(HTMLParser):
         self.skip: list[str] = []         # open invisible elements (same-name nesting stack)
         self.pre = 0
         self.tables: list[_Table] = []
+        self.open_cells: list[list[str]] = []   # open cells of all tables, innermost last
+        self.flat = 0                     # open tables nested deeper than _MAX_TABLES: plain text
 
     # -- output helpers
     def _open_cell(self):
-        for t in reversed(self.tables):
-            if t.cell is not None:
-                return t.cell
-        return None
+        return self.open_cells[-1] if self.open_cells else None
 
     def _sink(self) -> list[str]:
         cell = self._open_cell()
@@ -397,6 +398,8 @@ class _TextExtractor(HTMLParser):
     def _end_cell(self, t: _Table) -> None:
         if t.cell is None:
             return
+        if self.open_cells and self.open_cells[-1] is t.cell:
+            self.open_cells.pop()
         text = _WS.sub(" ", "".join(t.cell)).strip()
         t.cell = None
         if t.cells is None:
@@ -437,6 +440,11 @@ class _TextExtractor(HTMLParser):
         if _BREAK_BEFORE.search(style) and self._open_cell() is None:
             self._newline()
             self.out.append("\f")             # printed page break: a page in SourceText
+        if tag in ("table", "tr", "td", "th") and (self.flat or len(self.tables) >= _MAX_TABLES):
+            if tag == "table":             # absurd nesting: folding rows into cells would be
+                self.flat += 1             # quadratic, so deeper tables are read as plain text
+            self._sink().append(" ")
+            return
         if tag == "table":
             if self._open_cell() is None:
                 self._newline(blank=True)
@@ -451,6 +459,7 @@ class _TextExtractor(HTMLParser):
             t = self._table()
             self._end_cell(t)
             t.cell = []
+            self.open_cells.append(t.cell)
             return
         if tag == "pre":
             self.pre += 1
@@ -470,6 +479,10 @@ class _TextExtractor(HTMLParser):
         if self.skip:
             if tag == self.skip[-1]:
                 self.skip.pop()
+            return
+        if self.flat and tag in ("table", "tr", "td", "th"):
+            if tag == "table":
+                self.flat -= 1
             return
         if tag in ("td", "th"):
             if self.tables:

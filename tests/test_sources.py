@@ -438,6 +438,13 @@ def test_html_deeply_nested(tmp_path):
     assert src.text == "Dybt begravet tekst\n\nEfter"
     unclosed = "<html><body>" + "<div><b><i><table><tr><td>" * n + "Aldrig lukket"
     assert "Aldrig lukket" in read_source(write(tmp_path, "åben.html", unclosed.encode())).text
+    # 10,000 nested tables, each cell holding text and the next table: linear, text kept in order
+    tables = "<table><tr><td>c" + "<table><tr><td>c".join(str(i) for i in range(n)) + "</td></tr></table>" * n
+    text = read_source(write(tmp_path, "tabeller.html", tables.encode())).text
+    assert text.split() == ["|"] + [f"c{i}" for i in range(n)] + ["|"]
+    # 10,000 open tables without cells, then paragraphs
+    rows = "<table><tr>" * n + "<p>x</p>" * 3
+    assert read_source(write(tmp_path, "rækker.html", rows.encode())).text == "x\n\nx\n\nx"
 
 
 def test_html_tables_nested_and_malformed():
