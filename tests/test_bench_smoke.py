@@ -13,9 +13,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_bench_small_run(tmp_path):
-    env = dict(os.environ, BENCH_DOCS="40", BENCH_REPORT_DIR=str(tmp_path), BENCH_WORK=str(tmp_path / "work"),
-               BENCH_PROFILE_DOCS="20", BENCH_RDFLIB_CAP="20000", BENCH_SHACL_DOCS="10", BENCH_QUERY_RUNS="2",
-               BENCH_RDFLIB_TIMEOUT="120")
+    env = dict(os.environ, BENCH_DOCS="30", BENCH_REPORT_DIR=str(tmp_path), BENCH_WORK=str(tmp_path / "work"),
+               BENCH_PROFILE_DOCS="10", BENCH_RDFLIB_CAP="20000", BENCH_SHACL_DOCS="5", BENCH_QUERY_RUNS="1",
+               BENCH_RDFLIB_TIMEOUT="120", BENCH_QUERY_TIMEOUT="60", BENCH_STAGE_DOCS="30")
     p = subprocess.run([sys.executable, "-m", "bench.run"], cwd=ROOT, env=env, capture_output=True, text=True,
                        timeout=900)
     rep_file = tmp_path / "report.json"
@@ -25,11 +25,11 @@ def test_bench_small_run(tmp_path):
     S = rep["sections"]
     for name in ("synth", "stages", "build", "counts", "incremental", "queries", "shacl", "export", "profile"):
         assert "error" not in S[name], (name, S[name].get("error"), S[name].get("traceback", "")[-1500:])
-    assert S["synth"]["expected"]["documents"] == 40
-    assert S["build"]["documents"] == 40 and S["build"]["quads"] > 0
+    assert S["synth"]["expected"]["documents"] == 30
+    assert S["build"]["documents"] == 30 and S["build"]["quads"] > 0
     cnt = S["counts"]
     assert cnt["passed"], cnt.get("table")
-    assert cnt["table"]["documents"]["graph"] == 40
+    assert cnt["table"]["documents"]["graph"] == 30
     assert cnt["table"]["items"]["graph"] == cnt["table"]["items"]["expected"]
     assert p.returncode == 0, p.stderr[-3000:]
     assert rep["machine"]["cores_logical"] >= 1
