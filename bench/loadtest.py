@@ -84,10 +84,16 @@ def stop_server(proc: subprocess.Popen) -> None:
 
 
 def named_queries() -> list[tuple[str, str]]:
-    """(name, text) of the named queries whose parameters all have defaults."""
+    """(name, text) of the named queries with their default parameters bound (as `kg query NAME` runs them)."""
+    from kg.query import QueryError, bindings_for, list_queries
+    from kg.store import bind
     out = []
-    for p in sorted((ROOT / "queries").glob("*.rq")):
-        out.append((p.stem, p.read_text("utf-8")))
+    for q in list_queries():
+        try:
+            b = bindings_for(q, {})
+        except QueryError:          # a required parameter without default: not in the mix
+            continue
+        out.append((q.name, bind(q.text, b) if b else q.text))
     return out
 
 
@@ -109,12 +115,19 @@ def sample_entities(host: str, port: int, limit: int = 20) -> list[str]:
     return [r["s"]["value"] for r in rows]
 
 
-def build_mix(host: str, port: int) -> list[tuple[str, str, str, dict, bytes | None]]:
-    """(label, method, path, headers, body) requests each client cycles through."""
+def build_mix(host: str, port: int, uncached: bool = False) -> list[tuple[str, str, str, dict, bytes | None]]:
+    """(label, method, path, headers, body) requests each client cycles through.
+
+    ``uncached``: also send every named query made unique per request, so the server's response
+    cache cannot answer it (measures the query engine and worker pool under load)."""
     mix = []
     js = {"Accept": "application/sparql-results+json"}
     for name, text in named_queries():
         mix.append((f"GET q:{name}", "GET", "/sparql?" + urllib.parse.urlencode({"query": text}), js, None))
+        # the same query made unique per request (a trailing comment): defeats the server's response cache
+        if uncached:
+            mix.append((f"UNCACHED q:{name}", "GET", "/sparql?" + urllib.parse.urlencode({"query": text + "\n# lt "}),
+                        js, None))
         mix.append((f"POST q:{name}", "POST", "/sparql",
                     dict(js, **{"Content-Type": "application/sparql-query"}), text.encode("utf-8")))
     mix.append(("ASK", "GET", "/sparql?" + urllib.parse.urlencode({"query": "ASK { ?s ?p ?o }"}), js, None))
@@ -133,11 +146,14 @@ class Stats:
         self.latencies: list[float] = []
         self.errors: list[str] = []
         self.by_label: dict[str, int] = {}
+        self.uncached: list[float] = []
 
     def ok(self, label: str, dt: float) -> None:
         with self.lock:
             self.latencies.append(dt)
             self.by_label[label] = self.by_label.get(label, 0) + 1
+            if label.startswith("UNCACHED"):
+                self.uncached.append(dt)
 
     def fail(self, label: str, dt: float, why: str) -> None:
         with self.lock:
@@ -151,6 +167,8 @@ def client(host: str, port: int, mix, offset: int, stop_at: float, stats: Stats,
     while time.monotonic() < stop_at:
         label, method, path, headers, body = mix[i % len(mix)]
         i += 1
+        if label.startswith("UNCACHED"):
+            path = path + urllib.parse.quote(f"{offset}-{i}")
         t0 = time.perf_counter()
         try:
             if conn is None:
@@ -182,8 +200,8 @@ def percentile(sorted_values: list[float], q: float) -> float:
     return sorted_values[k]
 
 
-def run(host: str, port: int, clients: int, duration: float, timeout: float = 30.0) -> dict:
-    mix = build_mix(host, port)
+def run(host: str, port: int, clients: int, duration: float, timeout: float = 30.0, uncached: bool = False) -> dict:
+    mix = build_mix(host, port, uncached)
     stats = Stats()
     stop_at = time.monotonic() + duration
     threads = [threading.Thread(target=client, args=(host, port, mix, k * 7, stop_at, stats, timeout), daemon=True)
@@ -197,10 +215,13 @@ def run(host: str, port: int, clients: int, duration: float, timeout: float = 30
     lat = sorted(stats.latencies)
     ms = lambda v: round(v * 1000, 2)  # noqa: E731
     return {
-        "clients": clients, "duration_s": duration, "wall_s": round(wall, 2),
+        "clients": clients, "duration_s": duration, "wall_s": round(wall, 2), "uncached": uncached,
         "requests": len(lat), "errors": len(stats.errors), "rps": round(len(lat) / wall, 1) if wall else 0,
         "p50_ms": ms(percentile(lat, 50)), "p95_ms": ms(percentile(lat, 95)), "p99_ms": ms(percentile(lat, 99)),
         "max_ms": ms(lat[-1]) if lat else None, "mix": len(mix),
+        "uncached_requests": len(stats.uncached),
+        "uncached_p50_ms": ms(percentile(sorted(stats.uncached), 50)),
+        "uncached_p99_ms": ms(percentile(sorted(stats.uncached), 99)),
         "by_request": dict(sorted(stats.by_label.items())), "first_errors": stats.errors[:10],
     }
 
@@ -213,6 +234,9 @@ def main(argv=None) -> int:
     ap.add_argument("--duration", type=float, default=60.0)
     ap.add_argument("--timeout", type=float, default=30.0, help="per-request client timeout (s)")
     ap.add_argument("--json", dest="json_out", help="write the result as JSON here")
+    ap.add_argument("--uncached", action="store_true",
+                    help="add named queries made unique per request (bypass the server's response cache)")
+    ap.add_argument("--server-timeout", type=float, default=None, help="pass --timeout to kg serve")
     a = ap.parse_args(argv)
     if not (1 <= a.clients <= 200) or not (0 < a.duration <= 600):
         ap.error("bounded test: 1-200 clients, at most 600 s")
@@ -228,20 +252,21 @@ def main(argv=None) -> int:
             ap.error(f"--url must point to a loopback address, not {host!r}")
     else:
         host, port = "127.0.0.1", free_port()
-        proc = start_server(a.store, port)
+        proc = start_server(a.store, port, ["--timeout", str(a.server_timeout)] if a.server_timeout else None)
     try:
         try:
             wait_ready(host, port, proc)
         except RuntimeError as e:
             print(f"loadtest: {e}", file=sys.stderr)
             return 2
-        res = run(host, port, a.clients, a.duration, a.timeout)
+        res = run(host, port, a.clients, a.duration, a.timeout, a.uncached)
     finally:
         if proc is not None:
             stop_server(proc)
     print(f"loadtest: {res['clients']} clients x {res['duration_s']:.0f} s: {res['requests']} requests, "
           f"{res['errors']} errors, {res['rps']} req/s, p50 {res['p50_ms']} ms, p95 {res['p95_ms']} ms, "
-          f"p99 {res['p99_ms']} ms, max {res['max_ms']} ms")
+          f"p99 {res['p99_ms']} ms, max {res['max_ms']} ms; uncached named queries: {res['uncached_requests']}, "
+          f"p50 {res['uncached_p50_ms']} ms, p99 {res['uncached_p99_ms']} ms")
     for e in res["first_errors"]:
         print(f"  error: {e}", file=sys.stderr)
     if a.json_out:
