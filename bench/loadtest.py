@@ -220,8 +220,8 @@ def run(host: str, port: int, clients: int, duration: float, timeout: float = 30
         "p50_ms": ms(percentile(lat, 50)), "p95_ms": ms(percentile(lat, 95)), "p99_ms": ms(percentile(lat, 99)),
         "max_ms": ms(lat[-1]) if lat else None, "mix": len(mix),
         "uncached_requests": len(stats.uncached),
-        "uncached_p50_ms": ms(percentile(sorted(stats.uncached), 50)),
-        "uncached_p99_ms": ms(percentile(sorted(stats.uncached), 99)),
+        "uncached_p50_ms": ms(percentile(sorted(stats.uncached), 50)) if stats.uncached else None,
+        "uncached_p99_ms": ms(percentile(sorted(stats.uncached), 99)) if stats.uncached else None,
         "by_request": dict(sorted(stats.by_label.items())), "first_errors": stats.errors[:10],
     }
 
@@ -265,8 +265,9 @@ def main(argv=None) -> int:
             stop_server(proc)
     print(f"loadtest: {res['clients']} clients x {res['duration_s']:.0f} s: {res['requests']} requests, "
           f"{res['errors']} errors, {res['rps']} req/s, p50 {res['p50_ms']} ms, p95 {res['p95_ms']} ms, "
-          f"p99 {res['p99_ms']} ms, max {res['max_ms']} ms; uncached named queries: {res['uncached_requests']}, "
-          f"p50 {res['uncached_p50_ms']} ms, p99 {res['uncached_p99_ms']} ms")
+          f"p99 {res['p99_ms']} ms, max {res['max_ms']} ms"
+          + (f"; uncached named queries: {res['uncached_requests']}, p50 {res['uncached_p50_ms']} ms, "
+             f"p99 {res['uncached_p99_ms']} ms" if res["uncached"] else ""))
     for e in res["first_errors"]:
         print(f"  error: {e}", file=sys.stderr)
     if a.json_out:

@@ -10,7 +10,7 @@ vocabulary, spans inside the document.
 
 Runs are derandomised (same inputs every run) so CI is reproducible. The number of
 examples per target is in ``BUDGET``; the total is >= 10,000 parser-level inputs.
-Set ``KG_FUZZ_SCALE=0.1`` for a quick local run, or ``KG_FUZZ_SCALE=10`` for a soak.
+Set ``KG_FUZZ_SCALE=0.1`` for a quick local run, or ``KG_FUZZ_SCALE=10 KG_FUZZ_RANDOM=1`` for a random soak.
 Inputs that once broke something live in ``tests/fuzz_corpus/`` and are replayed by
 ``test_corpus_regressions``.
 """
@@ -39,6 +39,8 @@ SEED_TEXTS = [p.read_text("utf-8") for p in sorted(SEED_DIR.glob("*.txt"))]
 SEED_LINES = [t.split("\n") for t in SEED_TEXTS]
 
 SCALE = float(os.environ.get("KG_FUZZ_SCALE", "1"))
+# KG_FUZZ_RANDOM=1: fresh random inputs each run (a soak looking for new failures) instead of the fixed CI set
+DERANDOMIZE = os.environ.get("KG_FUZZ_RANDOM", "") in ("", "0")
 # examples per target; the parser-level targets sum to 10,300
 BUDGET = {
     "text": 5000,
@@ -56,7 +58,7 @@ def n(target: str) -> int:
 
 
 def fuzz_settings(target: str):
-    return settings(max_examples=n(target), deadline=None, derandomize=True, database=None,
+    return settings(max_examples=n(target), deadline=None, derandomize=DERANDOMIZE, database=None,
                     suppress_health_check=list(HealthCheck), print_blob=True)
 
 
@@ -434,7 +436,7 @@ def _iri_builders():
     ]
 
 
-@settings(max_examples=max(1, int(400 * SCALE)), deadline=None, derandomize=True, database=None,
+@settings(max_examples=max(1, int(400 * SCALE)), deadline=None, derandomize=DERANDOMIZE, database=None,
           suppress_health_check=list(HealthCheck))
 @given(text=ANY_TEXT)
 def test_fuzz_iris_always_valid(text):
@@ -453,7 +455,7 @@ def test_fuzz_iris_always_valid(text):
     assert [b(text) for b in _iri_builders()] == [b(text) for b in _iri_builders()]
 
 
-@settings(max_examples=max(1, int(300 * SCALE)), deadline=None, derandomize=True, database=None,
+@settings(max_examples=max(1, int(300 * SCALE)), deadline=None, derandomize=DERANDOMIZE, database=None,
           suppress_health_check=list(HealthCheck))
 @given(texts=st.lists(ANY_TEXT, min_size=3, max_size=3))
 def test_fuzz_gexf_graphml_well_formed(texts):
@@ -502,7 +504,7 @@ def test_regression_gexf_liststring_escaped():
     assert values == ['[", <b>, a & b, ]']
 
 
-@settings(max_examples=max(1, int(500 * SCALE)), deadline=None, derandomize=True, database=None,
+@settings(max_examples=max(1, int(500 * SCALE)), deadline=None, derandomize=DERANDOMIZE, database=None,
           suppress_health_check=list(HealthCheck))
 @given(text=st.one_of(ANY_TEXT, st.from_regex(
     r"(?:(?:Mandag|onsdag) den )?[0-9٣𝟗]{1,3}\. ?(?:februar|marts|feb|maj|MAJ)\.? [0-9]{2,5}"
