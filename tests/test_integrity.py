@@ -263,3 +263,29 @@ def test_plain_oxigraph_dir_is_refused(tmp_path, states):
     p = run_build(states["in_a"], "--store", old, check=False)
     assert p.returncode == 2 and str(old) in p.stderr and "Traceback" not in p.stderr, p.stderr
     assert len([ln for ln in p.stderr.splitlines() if ln.strip()]) == 1, p.stderr
+
+
+# --------------------------------------------------------------------------- bad inputs in a build
+def test_build_with_bad_inputs_loads_the_others(states, tmp_path):
+    """Empty, binary and NUL-laden files among good ones: one stderr line naming each bad file, exit 1,
+    the good documents loaded exactly as without the bad files."""
+    d = tmp_path / "mixed"
+    d.mkdir()
+    for p in states["in_a"].iterdir():
+        shutil.copy(p, d / p.name)
+    bad = {"empty.txt": b"", "binary.txt": bytes(range(256)) * 40, "nul.md": b"\x00" * 5000,
+           "blank.txt": b"   \n\n\t \r\n"}
+    for name, data in bad.items():
+        (d / name).write_bytes(data)
+    store = tmp_path / "s"
+    p = run_build(d, "--store", store, "-j", "1", check=False)
+    assert p.returncode == 1, (p.returncode, p.stderr)
+    assert "Traceback" not in p.stderr
+    err_lines = [ln for ln in p.stderr.splitlines() if ln.startswith("error:")]
+    for name in bad:
+        hits = [ln for ln in err_lines if name in ln]
+        assert len(hits) == 1, (name, err_lines)
+    good = tmp_path / "good"
+    run_build(states["in_a"], "--store", good, "-j", "1")
+    strip = lambda b: b"\n".join(ln for ln in b.split(b"\n") if b"sourcePath" not in ln)  # noqa: E731
+    assert strip(dump(store)) == strip(dump(good))
