@@ -371,7 +371,115 @@ def _op_graph(store, req: dict):
     return ("bytes", 200, MEDIA[req.get("format", "turtle")], body)
 
 
-_OPS = {"sparql": _op_sparql, "select": _op_select, "graph": _op_graph}
+def _op_terms(store, req: dict):
+    """Labels and types of IRIs by direct index lookups (no query planning; fast on hub entities).
+
+    Returns ('terms', {iri: {"label": str|None, "types": [iri, ...]}}).
+    """
+    import pyoxigraph as ox
+    db = _db(store)
+    rank = {p: n for n, p in enumerate(LABEL_PREDICATES)}
+    preds = [ox.NamedNode(p) for p in LABEL_PREDICATES]
+    rdf_type = ox.NamedNode(RDF_TYPE)
+    out = {}
+    for iri in req["iris"]:
+        try:
+            node = ox.NamedNode(iri)
+        except ValueError:
+            continue
+        best = None
+        for p in preds:
+            for q in db.quads_for_pattern(node, p, None, None):
+                o = q.object
+                if isinstance(o, ox.Literal):
+                    key = (rank[p.value], 0 if o.language in (None, "da") else 1, o.value)
+                    if best is None or key < best:
+                        best = key
+            if best is not None and best[0] == rank[p.value] and best[1] == 0:
+                break
+        types = []
+        if req.get("types"):
+            for q in db.quads_for_pattern(node, rdf_type, None, None):
+                if isinstance(q.object, ox.NamedNode) and q.object.value not in types:
+                    types.append(q.object.value)
+        out[iri] = {"label": best[2] if best else None, "types": types}
+    return ("terms", out)
+
+
+def _op_evidence(store, req: dict):
+    """Provenance of an entity by index lookups: evidence nodes (``?ev kg:about <iri>``) with their
+    document/page/line/endLine/rule/property, and the entity's ``prov:wasDerivedFrom`` documents."""
+    import pyoxigraph as ox
+    db = _db(store)
+    node = ox.NamedNode(req["iri"])
+    K = ONTOLOGY_NS
+    fields = {K + "document": "doc", K + "page": "page", K + "line": "line", K + "endLine": "end",
+              K + "rule": "rule", K + "property": "prop"}
+    limit = req.get("limit", 1000)
+    rows, seen = [], set()
+    for q in db.quads_for_pattern(None, ox.NamedNode(K + "about"), node, None):
+        ev = q.subject
+        if ev.value in seen or not isinstance(ev, ox.NamedNode):
+            continue
+        seen.add(ev.value)
+        r = {"ev": ev.value}
+        for q2 in db.quads_for_pattern(ev, None, None, None):
+            k = fields.get(q2.predicate.value)
+            if k and k not in r:
+                r[k] = q2.object.value
+        if r.get("doc"):
+            rows.append(r)
+        if len(rows) >= limit:
+            break
+    docs = []
+    for q in db.quads_for_pattern(node, ox.NamedNode(PREFIXES["prov"] + "wasDerivedFrom"), None, None):
+        if isinstance(q.object, ox.NamedNode) and q.object.value not in docs:
+            docs.append(q.object.value)
+    return ("evidence", rows, docs, len(rows) >= limit)
+
+
+def _op_links(store, req: dict):
+    """The entity's triples grouped by (property, value) and its incoming links grouped by (subject,
+    property), each with up to 3 of the graphs stating it and the number of graphs, by index scans
+    (bounded: at most `scan` quads read per direction, at most `groups` groups)."""
+    import pyoxigraph as ox
+    db = _db(store)
+    node = ox.NamedNode(req["iri"])
+    skip = set(req.get("skip_incoming", ()))
+    scan, groups = req.get("scan", 50000), req.get("groups", 2000)
+
+    def collect(quads, key_of, row_of, skip_pred=()):
+        rows: dict[tuple, dict] = {}
+        truncated = False
+        for n, q in enumerate(quads):
+            if n >= scan:
+                truncated = True
+                break
+            if q.predicate.value in skip_pred:
+                continue
+            k = key_of(q)
+            r = rows.get(k)
+            if r is None:
+                if len(rows) >= groups:
+                    truncated = True
+                    break
+                r = rows[k] = dict(row_of(q), g=[], n=0)
+            r["n"] += 1
+            if len(r["g"]) < 3 and isinstance(q.graph_name, ox.NamedNode):
+                r["g"].append(term_to_json(q.graph_name))
+        return list(rows.values()), truncated
+
+    out, out_t = collect(db.quads_for_pattern(node, None, None, None),
+                         lambda q: (q.predicate.value, str(q.object)),
+                         lambda q: {"p": term_to_json(q.predicate), "o": term_to_json(q.object)})
+    inc, inc_t = collect(db.quads_for_pattern(None, None, node, None),
+                         lambda q: (str(q.subject), q.predicate.value),
+                         lambda q: {"s": term_to_json(q.subject), "p": term_to_json(q.predicate)}, skip)
+    return ("links", out, inc, out_t, inc_t)
+
+
+_OPS = {"links": _op_links, "sparql": _op_sparql, "select": _op_select, "graph": _op_graph, "terms": _op_terms,
+        "evidence": _op_evidence}
 
 
 def _worker_main(conn, store_path: str) -> None:  # pragma: no cover - runs in a child process
@@ -616,6 +724,7 @@ class EntityData:
     labels: dict[str, str] = field(default_factory=dict)
     sources: list[dict] = field(default_factory=list)   # {doc, label, page, line, ...}
     inc_truncated: bool = False
+    out_truncated: bool = False
 
 
 # evidence nodes point at the entity with kg:about: listed under "Source documents", not as links
@@ -627,55 +736,45 @@ def _values(iris) -> str:
 
 
 def load_entity(pool: QueryPool, iri: str, deadline: Optional[float] = None) -> Optional[EntityData]:
-    s = _nt_iri(iri)
+    _nt_iri(iri)
     if deadline is None:
         deadline = time.monotonic() + pool.timeout
-    out = pool.call({"op": "select", "union": False, "limit": MAX_OUTGOING, "query":
-                     f"SELECT ?p ?o ?g WHERE {{ {{ GRAPH ?g {{ {s} ?p ?o }} }} UNION {{ {s} ?p ?o }} }} "
-                     f"LIMIT {MAX_OUTGOING}"}, deadline=deadline)[1]
-    inc = pool.call({"op": "select", "union": False, "limit": MAX_INCOMING + 1, "query":
-                     f"SELECT ?s ?p ?g WHERE {{ {{ GRAPH ?g {{ ?s ?p {s} }} }} UNION {{ ?s ?p {s} }} "
-                     f"FILTER(?p NOT IN ({_SKIP_INCOMING})) }} "
-                     f"LIMIT {MAX_INCOMING + 1}"}, deadline=deadline)[1]
+    _, out, inc, out_t, inc_t = pool.call({"op": "links", "iri": iri, "groups": MAX_OUTGOING,
+                                           "skip_incoming": [ONTOLOGY_NS + "about"]}, deadline=deadline)
     if not out and not inc:
         return None
-    # sorted here, not with ORDER BY, so that LIMIT stops the scan early on big stores
     key = lambda t: (t or {}).get("value", "")  # noqa: E731
-    out.sort(key=lambda r: (r["p"]["value"] != RDF_TYPE, key(r["p"]), key(r["o"]), key(r.get("g"))))
-    inc.sort(key=lambda r: (key(r["p"]), key(r["s"]), key(r.get("g"))))
-    e = EntityData(iri=iri, out=out, inc=inc[:MAX_INCOMING], inc_truncated=len(inc) > MAX_INCOMING)
+    out.sort(key=lambda r: (r["p"]["value"] != RDF_TYPE, key(r["p"]), key(r["o"])))
+    inc.sort(key=lambda r: (key(r["p"]), key(r["s"])))
+    e = EntityData(iri=iri, out=out, inc=inc[:MAX_INCOMING], inc_truncated=inc_t or len(inc) > MAX_INCOMING,
+                   out_truncated=out_t)
     iris = {iri}
     for r in out:
         iris.add(r["p"]["value"])
         if r["o"]["type"] == "uri":
             iris.add(r["o"]["value"])
-    for r in inc:
+    for r in e.inc:
         iris.add(r["p"]["value"])
         if r["s"]["type"] == "uri":
             iris.add(r["s"]["value"])
+    graphs = {g["value"] for r in out + e.inc for g in r["g"]}
+    iris |= graphs
     e.labels = fetch_labels(pool, iris, deadline=deadline)
-    e.sources = fetch_sources(pool, iri, {r["g"]["value"] for r in out + inc if r.get("g")}, deadline=deadline)
+    e.sources = fetch_sources(pool, iri, graphs, deadline=deadline)
     return e
 
 
+def fetch_terms(pool: QueryPool, iris, deadline: Optional[float] = None, types: bool = False) -> dict[str, dict]:
+    iris = sorted(i for i in set(iris) if i and not re.search(r'[\x00-\x20<>"{}|^`\\]', i))
+    out: dict[str, dict] = {}
+    for i in range(0, len(iris), 2000):
+        out.update(pool.call({"op": "terms", "iris": iris[i:i + 2000], "types": types}, deadline=deadline)[1])
+    return out
+
+
 def fetch_labels(pool: QueryPool, iris, deadline: Optional[float] = None) -> dict[str, str]:
-    iris = sorted(i for i in iris if i and not re.search(r'[\x00-\x20<>"{}|^`\\]', i))
-    labels: dict[str, str] = {}
-    preds = " ".join(f"<{p}>" for p in LABEL_PREDICATES)
-    for i in range(0, len(iris), 400):
-        chunk = iris[i:i + 400]
-        rows = pool.call({"op": "select", "query":
-                          f"SELECT ?x ?p ?l WHERE {{ VALUES ?x {{ {_values(chunk)} }} VALUES ?p {{ {preds} }} "
-                          f"?x ?p ?l . FILTER(isLiteral(?l)) }}"}, deadline=deadline)[1]
-        rank = {p: n for n, p in enumerate(LABEL_PREDICATES)}
-        best: dict[str, tuple] = {}
-        for r in rows:
-            x, l = r["x"]["value"], r["l"]
-            key = (rank.get(r["p"]["value"], 99), 0 if l.get("xml:lang") in (None, "da") else 1, l["value"])
-            if x not in best or key < best[x]:
-                best[x] = key
-        labels.update({x: k[2] for x, k in best.items()})
-    return labels
+    """{iri: best label} (rdfs:label, then skos:prefLabel, foaf:name, ...; Danish or untagged first)."""
+    return {k: v["label"] for k, v in fetch_terms(pool, iris, deadline).items() if v["label"]}
 
 
 def fetch_sources(pool: QueryPool, iri: str, graphs: set[str], deadline: Optional[float] = None) -> list[dict]:
@@ -685,32 +784,21 @@ def fetch_sources(pool: QueryPool, iri: str, graphs: set[str], deadline: Optiona
     kg:endLine; kg:rule; kg:property``), the entity's ``prov:wasDerivedFrom`` documents, and the named
     graphs its facts live in (one graph per source document).
     """
-    s = _nt_iri(iri)
-    K, P = ONTOLOGY_NS, PREFIXES
-    rows = pool.call({"op": "select", "limit": 1000, "query": f"""
-        SELECT DISTINCT ?doc ?ev ?page ?line ?end ?rule ?prop WHERE {{
-          {{ ?ev <{K}about> {s} ; <{K}document> ?doc .
-             OPTIONAL {{ ?ev <{K}page> ?page }} OPTIONAL {{ ?ev <{K}line> ?line }}
-             OPTIONAL {{ ?ev <{K}endLine> ?end }} OPTIONAL {{ ?ev <{K}rule> ?rule }}
-             OPTIONAL {{ ?ev <{K}property> ?prop }} }}
-          UNION {{ {s} <{P['prov']}wasDerivedFrom> ?doc .
-                   OPTIONAL {{ {s} <{K}page> ?page }} OPTIONAL {{ {s} <{K}line> ?line }} }}
-          FILTER(isIRI(?doc))
-        }} LIMIT 1000"""}, deadline=deadline)[1]
+    _nt_iri(iri)
+    _, evs, derived, truncated = pool.call({"op": "evidence", "iri": iri, "limit": 1000}, deadline=deadline)
 
     def num(x):
         try:
-            return int((x or {}).get("value"))
+            return int(x)
         except (TypeError, ValueError):
             return 0
-    rows.sort(key=lambda r: (r["doc"]["value"], num(r.get("page")), num(r.get("line")),
-                             (r.get("ev") or {}).get("value", "")))
+    evs.sort(key=lambda r: (r["doc"], num(r.get("page")), num(r.get("line")), r["ev"]))
     docs: dict[str, dict] = {}
-    for r in rows:
-        d = docs.setdefault(r["doc"]["value"], {"doc": r["doc"]["value"], "evidence": [], "graph": False})
-        v = {k: (r.get(k) or {}).get("value") for k in ("ev", "page", "line", "end", "rule", "prop")}
-        if any(v.values()) and v not in d["evidence"]:
-            d["evidence"].append(v)
+    for r in evs:
+        d = docs.setdefault(r["doc"], {"doc": r["doc"], "evidence": [], "graph": False})
+        d["evidence"].append({k: r.get(k) for k in ("ev", "page", "line", "end", "rule", "prop")})
+    for g in derived:
+        docs.setdefault(g, {"doc": g, "evidence": [], "graph": False})
     for g in sorted(graphs - set(docs)):
         docs[g] = {"doc": g, "evidence": [], "graph": True}
     out = list(docs.values())
@@ -720,6 +808,7 @@ def fetch_sources(pool: QueryPool, iri: str, graphs: set[str], deadline: Optiona
         for o in out:
             o["label"] = labels.get(o["doc"])
             o["labels"] = labels
+        out[0]["truncated"] = truncated
     return out
 
 
@@ -747,16 +836,16 @@ def render_entity(e: EntityData) -> bytes:
     lab = e.labels.get(e.iri) or curie(e.iri)
     types = [r["o"] for r in e.out if r["p"]["value"] == RDF_TYPE]
     type_html = ", ".join(render_term(t, e.labels) for t in types) or "<em>untyped</em>"
-    rows = []
-    for r in e.out:
-        g = r.get("g")
-        rows.append(f"<tr><td>{render_term(r['p'], e.labels)}</td><td>{render_term(r['o'], e.labels)}</td>"
-                    f"<td class=\"g\">{render_term(g, e.labels) if g else '<em>default</em>'}</td></tr>")
-    inc = []
-    for r in e.inc:
-        g = r.get("g")
-        inc.append(f"<tr><td>{render_term(r['s'], e.labels)}</td><td>{render_term(r['p'], e.labels)}</td>"
-                   f"<td class=\"g\">{render_term(g, e.labels) if g else '<em>default</em>'}</td></tr>")
+    def graphs_html(r):
+        links = ", ".join(render_term(g, e.labels) for g in r["g"])
+        if r["n"] > len(r["g"]):
+            links += f' <span class="dt">+{r["n"] - len(r["g"])} more</span>' if r["g"] else \
+                '<em>default</em>'
+        return links or "<em>default</em>"
+    rows = [f"<tr><td>{render_term(r['p'], e.labels)}</td><td>{render_term(r['o'], e.labels)}</td>"
+            f"<td class=\"g\">{graphs_html(r)}</td></tr>" for r in e.out]
+    inc = [f"<tr><td>{render_term(r['s'], e.labels)}</td><td>{render_term(r['p'], e.labels)}</td>"
+           f"<td class=\"g\">{graphs_html(r)}</td></tr>" for r in e.inc]
     src = []
     for s in e.sources:
         kind = ' <span class="dt">(named graph)</span>' if s.get("graph") else ""
@@ -764,17 +853,19 @@ def render_entity(e: EntityData) -> bytes:
         src.append(f"<li>{render_term({'type': 'uri', 'value': s['doc']}, {s['doc']: s.get('label')})}{kind}"
                    f"{'<ul>' + ev + '</ul>' if ev else ''}</li>")
     more = f'<p class="warn">Only the first {MAX_INCOMING} incoming links are shown.</p>' if e.inc_truncated else ""
+    more_out = (f'<p class="warn">Only the first {MAX_OUTGOING} properties are shown.</p>'
+                if e.out_truncated else "")
     turtle_href = esc(local_href(e.iri) + ("&" if "?" in local_href(e.iri) else "?") + "format=turtle")
     body = f"""
 <h1 id="entity-label">{esc(lab)}</h1>
 <p class="iri"><code>{esc(e.iri)}</code> · <a href="{turtle_href}">Turtle</a></p>
 <p class="types">Type: {type_html}</p>
 <div id="graph" data-iri="{esc(e.iri)}" aria-label="neighbourhood graph"></div>
-<h2>Properties</h2>
-<table class="props"><thead><tr><th>property</th><th>value</th><th>graph</th></tr></thead>
+<h2>Properties</h2>{more_out}
+<table class="props"><thead><tr><th>property</th><th>value</th><th>stated in</th></tr></thead>
 <tbody>{''.join(rows) or '<tr><td colspan="3"><em>none</em></td></tr>'}</tbody></table>
 <h2>Incoming links</h2>{more}
-<table class="incoming"><thead><tr><th>subject</th><th>property</th><th>graph</th></tr></thead>
+<table class="incoming"><thead><tr><th>subject</th><th>property</th><th>stated in</th></tr></thead>
 <tbody>{''.join(inc) or '<tr><td colspan="3"><em>none</em></td></tr>'}</tbody></table>
 <h2>Source documents</h2>
 <ul class="sources">{''.join(src) or '<li><em>no provenance recorded</em></li>'}</ul>
@@ -784,29 +875,26 @@ def render_entity(e: EntityData) -> bytes:
 
 def neighbourhood(pool: QueryPool, iri: str) -> dict:
     """Nodes and edges around `iri` (1 hop, IRIs only, no type/evidence edges), for the graph view. Plain JSON."""
-    s = _nt_iri(iri)
+    _nt_iri(iri)
     deadline = time.monotonic() + pool.timeout
-    rows = pool.call({"op": "select", "limit": 4 * MAX_NEIGHBOURS, "query": f"""
-        SELECT DISTINCT ?dir ?p ?n WHERE {{
-          {{ {s} ?p ?n . BIND("out" AS ?dir) }} UNION {{ ?n ?p {s} . BIND("in" AS ?dir) }}
-          FILTER(isIRI(?n) && ?p NOT IN (<{RDF_TYPE}>, <{ONTOLOGY_NS}about>, <{ONTOLOGY_NS}document>))
-        }} LIMIT {4 * MAX_NEIGHBOURS}"""}, deadline=deadline)[1]
+    skip = {RDF_TYPE, ONTOLOGY_NS + "about", ONTOLOGY_NS + "document"}
+    _, out, inc, _, _ = pool.call({"op": "links", "iri": iri, "groups": 4 * MAX_NEIGHBOURS, "scan": 20000,
+                                   "skip_incoming": sorted(skip)}, deadline=deadline)
     nodes = {iri}
     edges = []
-    for r in rows:
-        n = r["n"]["value"]
+    cand = [(iri, r["o"], r["p"]) for r in out if r["o"]["type"] == "uri" and r["p"]["value"] not in skip] + \
+           [(r["s"], iri, r["p"]) for r in inc if r["s"]["type"] == "uri"]
+    for a, b, p in cand:
+        src = a if isinstance(a, str) else a["value"]
+        dst = b if isinstance(b, str) else b["value"]
+        n = dst if src == iri else src
         if n not in nodes and len(nodes) > MAX_NEIGHBOURS:
             continue
         nodes.add(n)
-        src, dst = (iri, n) if r["dir"]["value"] == "out" else (n, iri)
-        edges.append({"source": src, "target": dst, "label": curie(r["p"]["value"])})
-    labels = fetch_labels(pool, nodes, deadline=deadline)
-    trows = pool.call({"op": "select", "query":
-                       f"SELECT ?x ?t WHERE {{ VALUES ?x {{ {_values(nodes)} }} ?x <{RDF_TYPE}> ?t }}"},
-                      deadline=deadline)[1]
-    types: dict[str, str] = {}
-    for r in trows:
-        types.setdefault(r["x"]["value"], curie(r["t"]["value"]))
+        edges.append({"source": src, "target": dst, "label": curie(p["value"])})
+    terms = fetch_terms(pool, nodes, deadline=deadline, types=True)
+    labels = {k: v["label"] for k, v in terms.items() if v["label"]}
+    types: dict[str, str] = {k: curie(v["types"][0]) for k, v in terms.items() if v["types"]}
     return {"center": iri,
             "nodes": [{"id": n, "label": labels.get(n) or curie(n), "type": types.get(n, ""),
                        "href": local_href(n)} for n in sorted(nodes)],
