@@ -145,7 +145,9 @@ class Report:
 
     @property
     def incomplete(self) -> list[DocumentRow]:
-        return [d for d in self.documents if d.reasons]
+        """Documents with a reason, those with text not read first (then only decisions without outcome)."""
+        docs = [d for d in self.documents if d.reasons]
+        return sorted(docs, key=lambda d: not any(not is_soft(r) for r in d.reasons))  # stable: keeps order
 
     def as_json(self) -> dict:
         return {
@@ -279,6 +281,14 @@ def compute(select: Select, store: str = "", store_version: str = "",
     return rep
 
 
+SOFT_REASON = "decision(s) without an outcome"
+
+
+def is_soft(reason: str) -> bool:
+    """A reason to check rather than proof that text was not read."""
+    return reason.endswith(SOFT_REASON)
+
+
 def reasons(d: DocumentRow) -> list[str]:
     """Why a document's extraction looks incomplete ([] when it does not)."""
     c = d.counts
@@ -297,7 +307,7 @@ def reasons(d: DocumentRow) -> list[str]:
         out.append(f"{missing} of {c['toc_entries']} table-of-contents entries not found in the body"
                    + (f": {'; '.join(titles)}" if titles else ""))
     if c.get("decisions_without_outcome", 0) > 0:
-        out.append(f"{c['decisions_without_outcome']} decision(s) without an outcome")
+        out.append(f"{c['decisions_without_outcome']} {SOFT_REASON}")
     return out
 
 
@@ -362,7 +372,9 @@ def render_md(rep: Report) -> str:
     t = rep.totals
     L = [f"# kg coverage report", "",
          f"Store `{_md(rep.store)}` (version `{_md(rep.store_version)}`): {t['documents']} documents, "
-         f"{len(rep.incomplete)} with incomplete extraction.", "", "## Totals", ""]
+         f"{len(rep.incomplete)} with incomplete extraction "
+         f"({sum(1 for d in rep.incomplete if any(not is_soft(r) for r in d.reasons))} with text not read).",
+         "", "## Totals", ""]
     share_of_items = ("items_with_decision", "items_with_outcome", "items_with_case_numbers",
                       "decisions_without_outcome")
     L += _md_table(["measure", "count", "share of items"],
@@ -492,7 +504,7 @@ td.n{text-align:right;font-variant-numeric:tabular-nums}td.zero{color:#aaa}
 .cards{display:flex;flex-wrap:wrap;gap:1em}
 .card{border:1px solid #ddd;border-radius:6px;padding:.5em .8em;background:#fcfcfe}
 .card h3{margin:.2em 0 .4em;font-size:1em}.big{font-size:1.6em;font-weight:600}
-.muted{color:#666;font-size:.85em}ul.reasons{margin:0;padding-left:1.2em}.bad{color:#a40}
+.muted{color:#666;font-size:.85em}ul.reasons{margin:0;padding-left:1.2em}.bad{color:#b30;font-weight:600}.soft{color:#865}
 svg.chart text{font-size:11px;fill:#333}svg.chart text.c{text-anchor:middle;font-size:10px}
 svg.chart rect.bg{fill:#eee}svg.chart rect.ok{fill:#3a7}svg.chart rect.mid{fill:#db3}
 svg.chart rect.low{fill:#d54}svg.chart rect.yr{fill:#58a}code{font-size:.85em}
@@ -509,6 +521,10 @@ def _script(served: bool) -> str:
 def render_html(rep: Report, served: bool = False) -> str:
     t = rep.totals
     n_inc = len(rep.incomplete)
+    n_hard = sum(1 for d in rep.incomplete if any(not is_soft(r) for r in d.reasons))
+    inc_by_muni: dict = {}
+    for d in rep.incomplete:
+        inc_by_muni[d.municipality or ""] = inc_by_muni.get(d.municipality or "", 0) + 1
     out = ["<!doctype html>", '<html lang="en"><head><meta charset="utf-8">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
            "<title>kg coverage report</title>", f"<style>{_CSS}</style></head><body>",
@@ -526,7 +542,8 @@ def render_html(rep: Report, served: bool = False) -> str:
              ("with case numbers", _pct(_share(t["items_with_case_numbers"], t["items"])),
               f'{t["items_with_case_numbers"]} items'),
              ("TOC entries found", _pct(t["toc_share"]), f'{t["toc_matched"]} of {t["toc_entries"]}'),
-             ("incomplete documents", n_inc, "see below"),
+             ("incomplete documents", n_inc, f"{n_hard} with text not read, {n_inc - n_hard} only decisions "
+                                              "without an outcome"),
              (f"weak facts (conf. &lt; {rep.weak_below:g})", t["weak_facts"],
               f'{t["evidence_with_confidence"]} of {t["evidence"]} evidence records have a confidence')]
     out.append('<div class="cards">' + "".join(
@@ -546,7 +563,8 @@ def render_html(rep: Report, served: bool = False) -> str:
                        + "<br>".join(esc(p) for p in d.paths) + "</div></td>"
                        f"<td>{esc(d.municipality_name or '')}</td><td>{esc(d.committee_name or '')}</td>"
                        f"<td>{esc(d.date or '')}</td><td><ul class=\"reasons\">"
-                       + "".join(f'<li class="bad">{esc(r)}</li>' for r in d.reasons) + "</ul></td></tr>")
+                       + "".join(f'<li class="{"soft" if is_soft(r) else "bad"}">{esc(r)}</li>' for r in d.reasons)
+                       + "</ul></td></tr>")
         out.append("</tbody></table>")
     else:
         out.append("<p>No document looks incomplete.</p>")
@@ -558,7 +576,8 @@ def render_html(rep: Report, served: bool = False) -> str:
         bars = [(lab, _share(c[num], c[den]), f"{c[num]}/{c[den]}") for lab, num, den in SHARES]
         out.append(f'<div class="card"><h3>{esc(g.name)}</h3><div class="muted">{g.documents} document(s), '
                    f'{c["items"]} items, {c["members"]} members, {c["organisations"]} organisations, '
-                   f'{c["projects"]} projects, {c["grants"]} grants</div>'
+                   f'{c["projects"]} projects, {c["grants"]} grants; '
+                   f'{inc_by_muni.get(g.key, 0)} incomplete</div>'
                    f'{_bar_svg(bars)}<div class="muted">documents per year</div>{_year_svg(g.years)}</div>')
     out.append("</div>")
     mcols = ("items", "items_with_decision", "items_with_outcome", "items_with_case_numbers", "members",

@@ -201,6 +201,9 @@ def test_damaged_documents_are_flagged_with_the_right_reason(built_report):
     assert {"cut-items.txt", "no-date-no-committee.txt", "no-items.txt"} <= set(inc)
     assert inc["cut-items.txt"].paths == [str((DAMAGED / "cut-items.txt").resolve())]
     assert inc["cut-items.txt"].iri.startswith("https://w3id.org/kgdk/id/document/")
+    # documents whose text was not read come before those only to check (decisions without outcome)
+    hard = [any(not report.is_soft(r) for r in d.reasons) for d in built_report.incomplete]
+    assert hard == sorted(hard, reverse=True) and sum(hard) == 3
 
 
 def test_toc_share_total(built_report):
