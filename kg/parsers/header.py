@@ -278,24 +278,71 @@ def _span(ln: Ln):
     return Span(ln.page, ln.no, ln.no)
 
 
-def municipality(header_text: str, furniture_text: str, full_text: str, location: Optional[str]) -> Optional[str]:
-    """The municipality holding the meeting: named with "Kommune" in the header or page
-    furniture; else the most frequent "<X> Kommune" mention; else a name in the location."""
+def _uncap(text: str) -> str:
+    """Lines printed in capitals (logo lines "VIBORG KOMMUNE") in ordinary case."""
+    out = []
+    for line in text.splitlines():
+        letters = [c for c in line if c.isalpha()]
+        if len(letters) >= 4 and all(c.isupper() for c in letters):
+            line = line.title()
+        out.append(line)
+    return "\n".join(out)
+
+
+def _seat_mentions(text: str) -> list[str]:
+    """Municipalities named by a seat cue: "<X> Rådhus", "Rådhuset i <X>" (labels.toml
+    [header] seat_words)."""
     from ..gazetteer import find_municipalities
+    names = []
+    for w in labels.header_words("seat_words"):
+        for rx in (r"([A-ZÆØÅ][\wæøåÆØÅ.-]+(?:[ -][A-ZÆØÅ][\wæøåÆØÅ-]+)?)\s+" + re.escape(w) + r"\b",
+                   re.escape(w) + r"(?:et|en)?\s+i\s+([A-ZÆØÅ][\wæøåÆØÅ-]+(?:[ -][A-ZÆØÅ][\wæøåÆØÅ-]+)?)"):
+            for m in re.finditer(rx, text):
+                ms = find_municipalities(m.group(1), bare=True)
+                if ms:
+                    names.append(ms[-1].name)
+    return names
+
+
+def _footer_lines(full_text: str) -> str:
+    """Lines that look like a document's own footer or letterhead: the last non-empty lines,
+    and lines carrying a postcode address or a page number next to "X Kommune"."""
+    lines = [ln.strip() for ln in full_text.splitlines() if ln.strip()]
+    out = lines[-3:]
+    for ln in lines:
+        if re.search(r"\b\d{4}\s+[A-ZÆØÅ][a-zæøå]+|\bSide\s+\d+|\b\w+\.dk\b|\b\d{2}[.-]\d{2}[.-]\d{4}\s*$", ln) \
+                and len(ln) < 160:
+            out.append(ln)
+    return "\n".join(out)
+
+
+def municipality(header_text: str, furniture_text: str, full_text: str, location: Optional[str]) -> Optional[str]:
+    """The municipality holding the meeting, by the strength of the cue: "<X> Kommune" in the
+    header or page furniture; a seat cue ("<X> Rådhus") in the header or location; "<X> Kommune"
+    in footer/letterhead lines (last lines, address or page-number lines); a municipality named in
+    the location; only then the most frequent "<X> Kommune" mention in the prose."""
+    from ..gazetteer import find_municipalities
+    header_text, furniture_text = _uncap(header_text), _uncap(furniture_text)
     for text in (header_text, furniture_text):
         ms = [m for m in find_municipalities(text, bare=False) if m.cue in ("kommune", "jobcenter")]
         if ms:
             return Counter(m.name for m in ms).most_common(1)[0][0]
+    seats = _seat_mentions("\n".join([header_text, location or "", furniture_text]))
+    if seats:
+        return Counter(seats).most_common(1)[0][0]
+    ms = [m for m in find_municipalities(_uncap(_footer_lines(full_text)), bare=False) if m.cue == "kommune"]
+    if ms:
+        return Counter(m.name for m in ms).most_common(1)[0][0]
+    if location:
+        ms = find_municipalities(location, bare=True)
+        if ms:
+            return ms[0].name
     ms = find_municipalities(full_text, bare=False)
     cnt = Counter(m.name for m in ms if m.cue == "kommune")
     if not cnt:
         cnt = Counter(m.name for m in ms if m.cue == "jobcenter")
     if cnt:
         return cnt.most_common(1)[0][0]
-    if location:
-        ms = find_municipalities(location, bare=True)
-        if ms:
-            return ms[0].name
     ms = find_municipalities(header_text, bare=True)
     if ms:
         return ms[0].name
