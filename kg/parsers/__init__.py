@@ -329,6 +329,11 @@ def _same_body(b: Block, hdr: Header) -> bool:
     """Is a decision block printed with a body name the meeting's own decision?"""
     if not b.committee:
         return True
+    body = danish.split_term(b.committee)[0].casefold().strip()
+    if hdr.committee and " " not in body and len(body) >= 5 and \
+            hdr.committee.casefold().endswith((body, body.rstrip("s"))):
+        # a generic "Udvalgets beslutning den ..." printed in the committee's own minutes
+        return b.date is None or hdr.date is None or b.date == hdr.date
     if hdr.committee and _fuzzy(danish.split_term(b.committee)[0], hdr.committee) >= 0.85:
         return b.date is None or hdr.date is None or b.date == hdr.date
     if hdr.date and b.date:

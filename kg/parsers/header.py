@@ -13,7 +13,7 @@ from . import danish, labels
 from .layout import Ln
 from .members import NameEntry, is_name, parse_entry, parse_list
 
-HEADER_KINDS = ("date", "start", "end", "time", "location", "members", "absent", "committee")
+HEADER_KINDS = ("date", "start", "end", "time", "location", "members", "absent", "committee", "when_where")
 
 
 @dataclass
@@ -127,7 +127,8 @@ def _split_labels(ln: Ln) -> list[Ln]:
     t = ln.text
     if ":" not in t or not label_of(t):
         return [ln]
-    cuts = [m.start() for m in _inline_label_re().finditer(t) if m.start() > 0]
+    first_colon = t.find(":")
+    cuts = [m.start() for m in _inline_label_re().finditer(t) if m.start() > 0 and m.end() - 1 > first_colon]
     if not cuts:
         return [ln]
     parts, prev = [], 0
@@ -174,6 +175,19 @@ def parse_header(lines: list[Ln]) -> Header:
                 h.start, h.spans["start_time"] = s, span
             if e and not h.end:
                 h.end, h.spans["end_time"] = e, span
+        elif kind == "when_where":
+            # "Tid og sted: Tirsdag den 14. maj 2024 kl. 15:30 - 17:45, Udvalgsværelse 1, Rådhuset"
+            d = danish.parse_date(val)
+            if d and not h.date:
+                h.date, h.spans["date"] = d, span
+            st, en = danish.parse_time_range(val)
+            if st and not h.start:
+                h.start, h.spans["start_time"] = st, span
+            if en and not h.end:
+                h.end, h.spans["end_time"] = en, span
+            place = _place_after_when(val)
+            if place and not h.location:
+                h.location, h.spans["location"] = place, span
         elif kind in ("time", "start"):
             s, e = danish.parse_time_range(val if re.search(r"kl", val, re.I) else "kl. " + val)
             if s and not h.start:
@@ -260,6 +274,22 @@ def parse_header(lines: list[Ln]) -> Header:
                 if e and not h.end:
                     h.end, h.spans["end_time"] = e, _span(ln)
     return h
+
+
+def _place_after_when(val: str) -> Optional[str]:
+    """The place in a combined "date, time, place" value: the comma parts without a date or time."""
+    parts = [p.strip() for p in re.split(r",\s+|;\s*", val) if p.strip()]
+    keep = []
+    for p in parts:
+        q = re.sub(r"^.*?\bkl\.?\s*\d{1,2}(?:[.:]\d{2})?(?:\s*(?:-|–|til)\s*\d{1,2}(?:[.:]\d{2})?)?\s*", "", p) \
+            if re.search(r"\bkl\b", p, re.I) else p
+        if danish.find_dates(q) or re.fullmatch(r"(?:kl\.?\s*)?\d{1,2}(?:[.:]\d{2})?(?:\s*[-–]\s*\d{1,2}(?:[.:]\d{2})?)?", q.strip()):
+            continue
+        q = re.sub(r"^(?:i|på)\s+", "", q.strip(" ,."))
+        if q:
+            keep.append(q)
+    out = ", ".join(keep).strip(" ,.")
+    return out or None
 
 
 _END_RE = re.compile(r"\b(?:sluttede|slut|hævet|hævede[s]?|afsluttet|afsluttedes|sluttet)\b\D{0,20}?\bkl\.?\s*:?\s*(\d{1,2}[.:]\d{2})", re.I)

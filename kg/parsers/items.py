@@ -274,7 +274,7 @@ _DEC_WITH_BODY = re.compile(
     r"(?:\s+(?:i|fra|på|af))?\s+(?P<committee>\S.*?)(?:\s*[-–,]?\s*(?:den|d\.)?\s*(?P<date>\d{1,2}[.\-/]\s*\d{1,2}[.\-/]\s*\d{2,4}|\d{1,2}\.\s*[a-zæøå]+\.?\s+\d{4}|\d{4}-\d{2}-\d{2}))?\s*:?\s*$",
     re.I)
 _BODY_DECISION = re.compile(
-    r"^(?P<committee>\S.*?(?:udvalg|udvalget|udvalgets|bestyrelsen|bestyrelsens|byrådet|byrådets|rådet|rådets|"
+    r"^(?P<committee>(?:\S.*?)?(?:udvalg|udvalget|udvalgets|bestyrelsen|bestyrelsens|byrådet|byrådets|rådet|rådets|"
     r"forum|formandskabet|formannskapet|kommunestyret|utvalget|nævnet|nævnets))s?\s+(?:beslutning|afgørelse|behandling|vedtak)"
     r"(?:\s*(?:den|d\.)?\s*(?P<date>\d{1,2}[.\-/]\s*\d{1,2}[.\-/]\s*\d{2,4}|\d{1,2}\.\s*[a-zæøå]+\.?\s+\d{4}|\d{4}-\d{2}-\d{2}))?\s*:?\s*$",
     re.I)
