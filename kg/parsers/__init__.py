@@ -243,6 +243,7 @@ _TITLE_CASE = re.compile(r"\s*[(\[]\s*(?:(?:Sagsnr|Sags nr|Sag nr|J\.?\s*nr)\.?:
 
 def _parse_item(h: Heading, body: list[Ln], L: list[Ln], hdr: Header) -> dict:
     title, prefix, closed = clean_title(h.title)
+    closed = closed or h.part_closed
     case_numbers: list[str] = []
     m = _TITLE_CASE.search(title)
     if m and danish.is_case_number_line(m.group("c")):

@@ -26,6 +26,8 @@ class Heading:
     rule: str
     keyword: bool
     title_idx: int = -1      # index of the last line used by the title
+    part: int = 0            # agenda part ("Åbne punkter" / "Lukkede punkter"): numbering may restart in a new part
+    part_closed: bool = False  # the heading sits under a "Lukkede punkter" line
 
 
 @dataclass
@@ -82,13 +84,33 @@ def _is_furniture(text: str) -> bool:
     return False
 
 
+def part_marker(text: str) -> Optional[bool]:
+    """A line that opens a part of the agenda: True for "Lukkede punkter", False for "Åbne
+    punkter" (labels.toml [parts]); None for any other line."""
+    t = text.strip().rstrip(":").strip()
+    if len(t) > 40:
+        return None
+    parts = labels.table().get("parts", {})
+    for kind, flag in (("closed", True), ("open", False)):
+        if any(re.fullmatch(re.escape(w).replace(r"\ ", r"\s+"), t, re.I) for w in parts.get(kind, [])):
+            return flag
+    return None
+
+
 def candidates(lay: Layout) -> dict[str, list[Heading]]:
     L = lay.lines
     out: dict[str, list[Heading]] = {}
+    part, part_closed = 0, False
+    after_heading = False
     for i, ln in enumerate(L):
         t = ln.text
         if not t or len(t) > 260:
             continue
+        pm = part_marker(t)
+        if pm is not None and not after_heading:    # right after a heading it marks that item only
+            part, part_closed = part + 1, pm
+            continue
+        after_heading = any(pat.rx.match(t) for pat in labels.heading_patterns())
         for pat in labels.heading_patterns():
             m = pat.rx.match(t)
             if not m:
@@ -97,7 +119,8 @@ def candidates(lay: Layout) -> dict[str, list[Heading]]:
             if not _title_ok(title, pat.keyword) or danish.is_case_number_line(t) or re.match(r"^\d+[.\-/]\d", title):
                 continue
             out.setdefault(pat.name, []).append(
-                Heading(i, m.group("num"), _numkey(m.group("num")), title, pat.name, pat.keyword))
+                Heading(i, m.group("num"), _numkey(m.group("num")), title, pat.name, pat.keyword,
+                        part=part, part_closed=part_closed))
     return out
 
 
@@ -151,6 +174,8 @@ def best_chain(cands: list[Heading], lay: Layout, toc: list[str]) -> tuple[float
         best[j] = ws[j]
         for i in range(max(0, j - 300), j):
             gap = cands[j].key - cands[i].key
+            if cands[j].part > cands[i].part and gap <= 0:
+                gap = cands[j].key        # numbering restarts in a new part of the agenda
             if gap <= 0:
                 continue
             pen = 0.0 if gap <= 1 else min(2.0, 0.25 * (gap - 1))
@@ -336,6 +361,8 @@ def split_sections(lines: list[Ln]) -> list[Block]:
         t = ln.text
         if not t:
             continue
+        if blocks[-1].kind != "lead" and part_marker(t) is not None:
+            continue            # "Lukkede punkter" between the last open item and the closed ones
         hit = labels.section_label(t)
         dh = None if hit else decision_header(t)
         if hit:

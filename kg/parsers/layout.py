@@ -167,6 +167,7 @@ def _find_toc(lay: Layout) -> None:
             continue
         j = start
         entries = []
+        markers = []
         while j < n:
             tj = L[j].text
             if not tj:
@@ -176,7 +177,16 @@ def _find_toc(lay: Layout) -> None:
                 entries.append(L[j])
                 j += 1
                 continue
+            if entries and _part_marker(tj) is not None:
+                markers.append(L[j])
+                j += 1
+                continue
             break
+        if not entries and toc_label.match(t or ""):
+            entries, markers, j = _unpaged_toc(L, start)
+        for mk in markers:
+            if entries:
+                mk.text = ""
         if entries:
             if toc_label.match(L[i].text or ""):
                 L[i].text = ""
@@ -187,3 +197,59 @@ def _find_toc(lay: Layout) -> None:
             i = j
         else:
             i += 1
+
+
+def _part_marker(text: str):
+    from .items import part_marker
+    return part_marker(text)
+
+
+def _heading_title(text: str):
+    for pat in labels.heading_patterns():
+        m = pat.rx.match(text)
+        if m and (m.group("title") or "").strip():
+            return m.group("title").strip()
+    return None
+
+
+def _unpaged_toc(L: list, start: int):
+    """A labelled contents list without page numbers ("Indhold" then "1 Godkendelse af
+    dagsorden", "Sag 2 - X", ..., maybe "Lukkede punkter"): a run of heading-like lines, each
+    directly followed by the next, whose titles are printed again as headings further on."""
+    from .danish import fold
+    n = len(L)
+    j = start
+    entries, markers = [], []
+    while j < n:
+        tj = L[j].text
+        if not tj:
+            j += 1
+            continue
+        ht = _heading_title(tj)
+        if ht:
+            if any(fold(ht) == fold(_heading_title(e.text)) for e in entries):
+                break       # the same title again: the body's first heading
+            entries.append(L[j])
+            j += 1
+            continue
+        if _part_marker(tj) is not None:
+            markers.append(L[j])
+            j += 1
+            continue
+        break
+    if entries:
+        last = entries[-1].no
+        tail = [m for m in markers if m.no > last]
+        markers = [m for m in markers if m.no < last]
+        if tail:
+            j = min(L.index(m) for m in tail)
+    if len(entries) < 2:
+        return [], [], start
+    later = {fold(t) for t in (_heading_title(x.text or "") for x in L[j:]) if t}
+    later |= {fold(x.text) for x in L[j:] if x.text}
+    seen = sum(1 for e in entries if fold(_heading_title(e.text)) in later)
+    if seen < max(2, (len(entries) + 1) // 2):
+        return [], [], start
+    # the run may have swallowed the first real heading: an entry whose own body follows it
+    return entries, markers, j
+
