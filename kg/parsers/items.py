@@ -268,7 +268,7 @@ def _strip_closed(title: str) -> tuple[str, bool]:
     m = re.match(r"^(.+?)\s*[(\[](?:Lukket|Fortroligt|Lukket punkt|Lukket sag)[)\]]\s*$", t, re.I)
     if m:
         t, closed = m.group(1).strip(), True
-    m = re.match(r"^(.+?)\s+[-–—]\s+(?:Lukket punkt|Lukket sag)\s*$", t, re.I)
+    m = re.match(r"^(.+?)\s+[-–—]\s+(?:Lukket punkt|Lukket sag|Lukket|Fortroligt)\s*$", t, re.I)
     if m:
         t, closed = m.group(1).strip(), True
     t = re.sub(r"\s*[(\[](?:Åben|Åbent|Åben sag|Åbent punkt)[)\]]\s*$", "", t, flags=re.I)
