@@ -209,6 +209,10 @@ def find_headings(lay: Layout) -> list[Heading]:
         guided = toc_guided(lay)
         if len(guided) > len(chain):
             return guided
+    if not chain:
+        chain = unnumbered(lay)
+        if chain:
+            return chain
     # titles: empty title -> next line; wrapped title -> join a short continuation line
     L = lay.lines
     for h in chain:
@@ -247,6 +251,44 @@ def toc_guided(lay: Layout) -> list[Heading]:
                 k = j + 1
                 break
     return out
+
+
+_ITEM_START_KINDS = ("casenumber", "summary", "description", "recommendation", "decision")
+
+
+def unnumbered(lay: Layout) -> list[Heading]:
+    """Headings with neither numbers nor a contents list: a short capitalised line after a
+    blank line (not a sentence, label, name entry or date) directly followed by item furniture
+    (a case-number line, or a Sagsfremstilling/Resumé/Indstilling/Beslutning label). The number is
+    the position. Used only when no numbering scheme and no contents list gives headings."""
+    from .members import parse_entry
+    L = lay.lines
+    out: list[Heading] = []
+    for i, ln in enumerate(L):
+        t = ln.text
+        if not t or len(t) > 120 or (i > 0 and L[i - 1].text):
+            continue
+        if not (t[0].isupper() or t[0] in "\"«»“") or t.endswith((".", ":", ",", ";")):
+            continue
+        if labels.section_label(t) or decision_header(t) or danish.is_case_number_line(t):
+            continue
+        if danish.find_dates(t) and len(t) < 40:
+            continue
+        e = parse_entry(t)
+        if e and (e.party or e.role):
+            continue
+        nxt = _next_text(L, i)
+        if nxt is None or nxt != i + 1:
+            continue
+        nt = L[nxt].text
+        hit = labels.section_label(nt)
+        if not (danish.is_case_number_line(nt) or (hit and hit.kind in _ITEM_START_KINDS) or decision_header(nt)):
+            continue
+        if hit and hit.kind == "casenumber" and not (danish.labelled_case_numbers(nt) or danish.find_case_numbers(hit.rest)):
+            continue
+        n = len(out) + 1
+        out.append(Heading(i, str(n), float(n), t, "unnumbered", False, i))
+    return out if len(out) >= 2 else []
 
 
 def _next_text(L: list[Ln], i: int) -> Optional[int]:
