@@ -533,10 +533,36 @@ class _TextExtractor(HTMLParser):
         return _AROUND_FF.sub("\f", "\n".join(lines))
 
 
+# Python's html.parser (3.11 before 3.11.13) rescans an unfinished construct from every later "<"
+# ("<a<a<a...", '<a "<a "', "<!--<!--"), which is quadratic, and some ("<![<![") make it raise.
+# So every "<" that does not begin a well-formed tag, end tag, comment, declaration or processing
+# instruction is escaped first. The pattern can only scan from a "<" to the next "<", ">" or quote
+# (or through one quoted attribute value), so the pass is linear.
+_TAGLIKE = re.compile(r"""<(?:[A-Za-z][^\s/<>]*(?:\s+[^\s=<>"'/]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'<>`]+))?|\s*/)*\s*>"""
+                      r"""|/[A-Za-z][^<>]*>|!--|![^<>]*>|\?[^<>]*>)?""")
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _escape_stray_lt(html: str) -> str:
+    last_comment_end = html.rfind("-->")
+
+    def keep(m: re.Match) -> str:
+        t = m.group(0)
+        if t == "<" or (t == "<!--" and m.start() > last_comment_end):
+            return "&lt;" + t[1:]
+        return t
+    return _TAGLIKE.sub(keep, html)
+
+
 def html_to_text(html: str) -> str:
+    html = _escape_stray_lt(html)
     parser = _TextExtractor()
-    parser.feed(html)
-    parser.close()
+    try:
+        parser.feed(html)
+        parser.close()
+    except Exception:                  # html.parser gave up (old-Python bugs on odd markup):
+        import html as _html           # fall back to the crudest reading, tags stripped
+        return "\n".join(ln.strip() for ln in _html.unescape(_TAG.sub("\n", html)).split("\n") if ln.strip())
     return parser.text()
 
 

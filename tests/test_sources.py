@@ -447,6 +447,44 @@ def test_html_deeply_nested(tmp_path):
     assert read_source(write(tmp_path, "rækker.html", rows.encode())).text == "x\n\nx\n\nx"
 
 
+HOSTILE_HTML = {
+    # Python 3.11's html.parser rescans these from every "<" (quadratic: '<a' * 50,000 took 19 s)
+    "unclosed-tags": "<a" * 50_000,
+    "unclosed-end-tags": "</" * 50_000,
+    "quotes": '<a "' * 50_000,
+    "attr-quotes": '<a b="' * 50_000,
+    "comments": "<!--" * 50_000,
+    "lt-run": "<" * 100_000,
+    # ... and this one made it raise AssertionError
+    "marked-sections": "<![" * 50_000,
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_HTML))
+def test_hostile_html_is_read_as_text_in_linear_time(tmp_path, name):
+    """Every hostile page reads completely (each "<" that starts no tag is text); the run time is
+    not asserted, but a quadratic reader would make this test take minutes instead of < 1 s."""
+    page = HOSTILE_HTML[name]
+    src = read_source(write(tmp_path, f"{name}.html", ("<p>Før</p>" + page + "<p>Efter</p>").encode()))
+    assert src.text.startswith("Før") and page[:40] in src.text
+
+
+def test_html_parser_failure_falls_back_to_stripped_tags(monkeypatch):
+    import kg.sources
+
+    def broken(self, data):
+        raise AssertionError("expected name token")      # what _markupbase raised on "<![<!["
+    monkeypatch.setattr(kg.sources._TextExtractor, "feed", broken)
+    assert html_to_text("<p>Punkt 1:&nbsp;Godkendelse</p><div>Godkendt &amp; vedtaget</div>") == \
+        "Punkt 1:\xa0Godkendelse\nGodkendt & vedtaget"
+
+
+def test_html_lt_in_text_and_attributes():
+    assert html_to_text("<p>a < b og 3<4</p>") == "a < b og 3<4"
+    assert html_to_text('<p title="a<b">tekst</p><a onclick="if(a<b){x()}" href=x>link</a>') == "tekst\n\nlink"
+    assert html_to_text("<![if !supportLists]><span>1.</span><![endif]> Punkt") == "1. Punkt"   # Word HTML
+
+
 def test_html_tables_nested_and_malformed():
     assert html_to_text("<table><tr><td>a</td><td>b<br>c</td></tr><tr><td>d<td>e</table>") == "| a | b c |\n| d | e |"
     assert html_to_text("<table><tr><td>x</td><td><table><tr><td>i</td><td>j</td></tr></table></td></tr>"
