@@ -479,6 +479,17 @@ def test_html_parser_failure_falls_back_to_stripped_tags(monkeypatch):
         "Punkt 1:\xa0Godkendelse\nGodkendt & vedtaget"
 
 
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(["<", ">", "/", '"', "'", "=", "!", "-", "?", "[", "&", "#", ";", " ", "\n",
+                                 "a", "p", "td", "tr", "table", "script", "div", "æ", "<p>", "</p>", "<!--",
+                                 "-->", "<br>", "<td>", "<tr>", "</table>", "&amp;", "&#", "<![", "]]>"]),
+                max_size=300).map("".join))
+def test_html_to_text_never_raises_on_markup_soup(html):
+    text = html_to_text(html)
+    assert isinstance(text, str)
+    assert not text.startswith("\n") and not text.endswith("\n")
+
+
 def test_html_lt_in_text_and_attributes():
     assert html_to_text("<p>a < b og 3<4</p>") == "a < b og 3<4"
     assert html_to_text('<p title="a<b">tekst</p><a onclick="if(a<b){x()}" href=x>link</a>') == "tekst\n\nlink"
