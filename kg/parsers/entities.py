@@ -29,6 +29,7 @@ from ..records import Document, Grant, MunicipalityMention, Organization, Person
 from ..resolve import gazetteer_org, org_key, person_key, project_key
 from ..sources import SourceText
 from .entities_names import FIRST_NAMES, ROLES, STOP
+from . import labels as _labels
 
 # --------------------------------------------------------------------------- text model
 
@@ -339,6 +340,16 @@ def _find_orgs(ctx: Ctx, ln: Line) -> None:
                              _ORG_HEAD_SINGLE.match(p_.split()[0]) else p_), "org-list")
                 pos = ps + len(p_) if ps >= 0 else pos
             continue
+        # "Ældrerådet og Handicaprådet": single-word bodies joined by "og" are two names, and a
+        # single word with a weak head is not taken alone (as everywhere else)
+        if len(parts) > 1 and all(len(p_.split()) == 1 and _ORG_HEAD_MULTI.search(p_) for p_ in parts):
+            pos = start
+            for p_ in parts:
+                ps = t.find(p_, pos)
+                if ps >= 0 and _org_like(p_) and not _taken(ctx, ln.idx, ps, ps + len(p_)):
+                    _add_org(ctx, ln, ps, ps + len(p_), p_, _kind_from_name(p_), "org-list")
+                pos = ps + len(p_) if ps >= 0 else pos
+            continue
         # "Struer og Marselisborg Consulting": a list, keep the last member
         if len(parts) > 1 and not parts[-2].endswith("-"):
             left = parts[-2].split(",")[-1].strip()
@@ -464,9 +475,17 @@ def _find_municipalities(ctx: Ctx, ln: Line) -> None:
 # --------------------------------------------------------------------------- persons
 
 _NAME = CAP + LOW + r"+(?:-" + CAP + LOW + r"+)?(?:\s+(?:" + CAP + r"\.|" + CAP + LOW + r"+(?:-" + CAP + LOW + r"+)?)){1,3}"
-_ROLE_RE = re.compile(r"(?<![\w-])(?P<role>(?i:" + "|".join(sorted(ROLES, key=len, reverse=True)) + r"))\s+(?=" + CAP + ")")
+_ROLE_ALT = r"(?i:" + "|".join(sorted(ROLES, key=len, reverse=True)) + r"|" + _labels.staff_pattern() + r")"
+# "Havnechef Jens Brøndum", "Sagsbehandler: Louise Dam", "Børne- og skoledirektør, Peter Vinding",
+# "direktør for Arbejdsmarked og Sundhed, Helle Thygesen"
+_ROLE_RE = re.compile(r"(?<![\w-])(?P<role>" + _ROLE_ALT + r")(?:\s+for\s+(?P<for>[^,.;:()|]{3,80}?)\s*,\s*|\s*:\s*|\s*,\s*|\s*\|\s*|\s+)(?=" + CAP + ")")
 _NAME_RE = re.compile(_NAME + r"(?![\w-])")
-_ROLE_WORD = re.compile(r"(?i:" + "|".join(sorted(ROLES, key=len, reverse=True)) + r")(?![\w-])")
+_ROLE_WORD = re.compile(_ROLE_ALT + r"(?![\w-])")
+
+
+def _role_name(word: str) -> str:
+    w = re.sub(r"\s+", " ", word).strip().casefold()
+    return ROLES.get(w, w)
 
 
 def _names_after(t: str, pos: int) -> list[str]:
@@ -481,7 +500,8 @@ def _names_after(t: str, pos: int) -> list[str]:
         name = m.group(0)
         # a name must not swallow a following role word ("Anders Stryhn Rådssekretær")
         toks = name.split()
-        cut = next((i for i, tok in enumerate(toks) if i > 0 and tok.casefold() in ROLES), None)
+        cut = next((i for i, tok in enumerate(toks) if i > 0 and (tok.casefold() in ROLES or
+                                                                _labels.is_staff_title(tok))), None)
         if cut is not None:
             name = " ".join(toks[:cut])
         out.append(name)
@@ -512,18 +532,17 @@ def _valid_person(name: str, ctx: Ctx) -> bool:
 def _find_persons(ctx: Ctx, ln: Line, out: dict) -> None:
     t = ln.text
     for m in _ROLE_RE.finditer(t):
-        role_word = m.group("role")
-        role = ROLES.get(role_word.casefold())
+        role_word = re.sub(r"\s+", " ", m.group("role"))
+        role = _role_name(role_word)
         for name in _names_after(t, m.end()):
             name = re.sub(r"\s+", " ", name)
             if not _valid_person(name, ctx) or name in ctx.members:
                 continue
-            aff = _affiliation(ctx, ln, m.start())
+            aff = m.group("for").strip() if m.group("for") else _affiliation(ctx, ln, m.start())
             _put_person(out, Person(name=name, role=role, affiliation=aff, item=ln.item, span=_span(ln),
                                     rule="role:" + role_word.casefold()))
     # "Anne Hansen, centerchef" / "Anne Hansen (centerchef)": the role printed after the name
-    for m in re.finditer(r"(?P<name>" + _NAME + r")(?:\s*,\s*|\s+\()(?P<role>(?i:" +
-                         "|".join(sorted(ROLES, key=len, reverse=True)) + r"))(?![\w-])", t):
+    for m in re.finditer(r"(?P<name>" + _NAME + r")(?:\s*,\s*|\s+\()(?P<role>" + _ROLE_ALT + r")(?![\w-])", t):
         name = m.group("name")
         if name.split()[0] not in FIRST_NAMES or name in ctx.members or not _valid_person(name, ctx):
             continue
@@ -531,7 +550,7 @@ def _find_persons(ctx: Ctx, ln: Line, out: dict) -> None:
         am = re.match(r"\s+(?:i|for|hos|ved)\s+", t[m.end():])
         if am:
             aff = _entity_after(ctx, ln, m.end() + am.end(), 5)
-        _put_person(out, Person(name=name, role=ROLES.get(m.group("role").casefold()), affiliation=aff,
+        _put_person(out, Person(name=name, role=_role_name(m.group("role")), affiliation=aff,
                                 item=ln.item, span=_span(ln), rule="name+role"))
     # "Oplæg v/ Anne Hansen", "orientering ved Anne Hansen"
     for m in re.finditer(r"(?:\bv/\s*|\b(?:[Oo]plæg|[Oo]rientering|[Pp]ræsentation)\s+ved\s+)(?P<name>" + _NAME + r")", t):
@@ -600,7 +619,8 @@ def _put_person(out: dict, p: Person) -> None:
 
 _NUM = r"\d{1,3}(?:[.\s]\d{3})+(?:,\d+)?|\d+(?:,\d+)?"
 _AMOUNT_RE = re.compile(
-    r"(?:(?P<n4>" + _NUM + r")\s*(?P<u4>t\.\s?kr\.?|tkr\.?|tusind\s+kr(?:\.|oner))"
+    r"(?:(?P<u5>mio\.?|mia\.?|t\.)\s*kr\.?\s*(?P<n5>" + _NUM + r")(?![\d.,]\d)"
+    r"|(?P<n4>" + _NUM + r")\s*(?P<u4>t\.\s?kr\.?|tkr\.?|tusind\s+kr(?:\.|oner))"
     r"|(?P<pre>kr\.?|DKK)\s*(?P<n1>" + _NUM + r")(?:\s*(?P<u1>mio\.?|mia\.?|millioner|milliarder|mill\.?))?"
     r"|(?P<n2>" + _NUM + r")\s*(?P<u2>mio\.?|mia\.?|millioner|milliarder|mill\.?|t\.?\s?kr\.?|tkr\.?|tusind)?\s*"
     r"(?:kr\.?|kroner|DKK)(?![\w]))"
@@ -613,8 +633,10 @@ def parse_amount(text: str) -> Optional[tuple[float, Optional[str], int, int]]:
     "710.000 kr." -> 710000; "1,2 mio. kr." -> 1200000; "kr. 40.000 årligt" -> (40000, "year");
     "2 mia." -> 2e9; "450 t.kr." -> 450000."""
     for m in _AMOUNT_RE.finditer(text):
-        num = m.group("n4") or m.group("n1") or m.group("n2") or m.group("n3")
-        unit = (m.group("u4") or m.group("u1") or m.group("u2") or m.group("u3") or "").casefold().replace(" ", "")
+        num = m.group("n5") or m.group("n4") or m.group("n1") or m.group("n2") or m.group("n3")
+        unit = (m.group("u5") or m.group("u4") or m.group("u1") or m.group("u2") or m.group("u3") or "").casefold().replace(" ", "")
+        if unit == "t.":
+            unit = "t.kr"
         v = _to_number(num)
         if v is None:
             continue
@@ -864,6 +886,9 @@ def extract_entities(doc: Document, src: SourceText) -> Document:
         if (m.role or "").casefold() == "sekretær" and not m.party:
             _put_person(persons, Person(name=m.name, role="sekretær", affiliation=None, span=m.span,
                                         rule="member-list:sekretær"))
+    for ln in lines:
+        if ln.text.strip() and ln.idx < first_item:
+            _find_persons(ctx, ln, persons)     # staff listed in the header ("Lone Brink, beskæftigelseschef")
     for ln in body:
         _find_persons(ctx, ln, persons)
 

@@ -226,7 +226,8 @@ def parse_header(lines: list[Ln]) -> Header:
             for t, tl in entries_text:
                 entries.extend(replace(e, span=_span(tl)) for e in parse_list(t))
             if kind == "members":
-                h.members.extend(entries)
+                # staff listed with the members ("Lone Brink, beskæftigelseschef") are not members
+                h.members.extend(e for e in entries if not (e.staff and not e.party and not e.role))
                 h.spans.setdefault("members", span)
             else:
                 h.absent.extend(replace(e, absent=True) for e in entries)

@@ -146,3 +146,24 @@ def outcome_ignore_res() -> list[re.Pattern]:
 @lru_cache(maxsize=1)
 def drop_res() -> list[re.Pattern]:
     return [re.compile(r, re.I) for r in table()["lines"]["drop"]]
+
+
+@lru_cache(maxsize=1)
+def staff_pattern() -> str:
+    """Regex source (no groups) for a staff job title: a listed word or a compound ending in a
+    listed head, optionally coordinated ("kultur- og fritidschef"); used case-insensitively."""
+    t = table().get("staff", {})
+    words = sorted(set(t.get("words", [])), key=len, reverse=True)
+    heads = sorted(set(t.get("heads", [])), key=len, reverse=True)
+    comp = r"(?:[a-zæøå]+-\s+(?:og|eller)\s+)?[a-zæøå]*(?:" + "|".join(map(re.escape, heads)) + r")"
+    return r"(?:" + comp + (r"|" + "|".join(map(re.escape, words)) if words else "") + r")"
+
+
+@lru_cache(maxsize=1)
+def staff_re() -> re.Pattern:
+    return re.compile(r"^" + staff_pattern() + r"$", re.I)
+
+
+def is_staff_title(text: str) -> bool:
+    t = re.sub(r"\s+", " ", (text or "").strip().rstrip("."))
+    return bool(t) and len(t) < 60 and bool(staff_re().match(t)) and role_of(t) is None

@@ -33,6 +33,7 @@ class NameEntry:
     role: Optional[str] = None
     absent: bool = False          # marked absent in the entry itself ("(Afbud)")
     item_only: bool = False       # absent for one item only ("deltog ikke i behandlingen")
+    staff: Optional[str] = None   # a staff job title printed with the name ("Lone Brink, beskæftigelseschef")
     span: object = None           # records.Span of the line it was read from
 
 
@@ -80,7 +81,7 @@ def parse_entry(text: str) -> Optional[NameEntry]:
         if m and m.start() > 0 and not s[:m.start()].rstrip().endswith(("(",)):
             absent = True
             s = s[:m.start()].strip(" ,-–:")
-    role = party = None
+    role = party = staff = None
     # leading role "Formand: X" / "Formand X"
     rm = labels.role_re().match(s)
     if rm:
@@ -102,6 +103,9 @@ def parse_entry(text: str) -> Optional[NameEntry]:
         if gr:
             role = role or gr
             continue
+        if labels.is_staff_title(g):
+            staff = staff or g
+            continue
         if meet_rx.fullmatch(g) or re.fullmatch(r"(?i)afbud|fraværende|fravær|syg", g):
             absent = True
             continue
@@ -116,7 +120,7 @@ def parse_entry(text: str) -> Optional[NameEntry]:
     name = re.sub(r"\s+", " ", name).strip(" .,:;")
     if not is_name(name):
         return None
-    return NameEntry(name, party, role, absent, item_only)
+    return NameEntry(name, party, role, absent, item_only, staff)
 
 
 _TABLE = re.compile(r"^\|.*\|$")
@@ -134,7 +138,8 @@ def split_entries(value: str) -> list[str]:
     out: list[str] = []
     for p in parts:
         bare = re.sub(r"\([^()]*\)", " ", p).strip("() .")
-        if out and (not bare or labels.role_of(bare) or danish.party_to_letter(bare, strict=True) or re.fullmatch(r"(?i)afbud|fraværende", bare)):
+        if out and (not bare or labels.role_of(bare) or danish.party_to_letter(bare, strict=True) or re.fullmatch(r"(?i)afbud|fraværende", bare)
+                    or labels.is_staff_title(bare)):
             out[-1] = out[-1] + ", " + p
         else:
             out.append(p)
