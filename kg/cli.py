@@ -49,6 +49,8 @@ def extract(paths, fmt, out_dir):
             _err(f"error: {given}: no supported files (.txt, .md, .pdf, .html, .htm) in this directory")
             empty_dirs += 1
         files.extend(found)
+    seen: set = set()                        # the same file named twice (or via a directory) once
+    files = [f for f in files if not (f.resolve() in seen or seen.add(f.resolve()))]
     if out_dir:
         try:
             out_dir.mkdir(parents=True, exist_ok=True)

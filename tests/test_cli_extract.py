@@ -143,6 +143,12 @@ def test_empty_directory_fails(tmp_path, good):
     assert [o["source"] for o in json_lines(r)] == ["god.txt"]
 
 
+def test_same_file_twice_is_extracted_once(tmp_path, good):
+    r = run(good, tmp_path, good, "--out", tmp_path / "ud")        # tmp_path holds god.txt too
+    assert r.exit_code == 0, r.stderr
+    assert [p.name for p in (tmp_path / "ud").iterdir()] == ["god.json"]
+
+
 def test_json_lines_for_several_inputs_in_input_order():
     r = run(SEEDS[2], SEEDS[0], SEEDS[1])
     assert r.exit_code == 0, r.stderr
