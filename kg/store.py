@@ -28,9 +28,9 @@ The schema version lives in the store itself (meta graph, ``kg:schemaVersion``).
 A store written by an older ``kg`` is refused for reading with a clear
 message; ``kg build`` rebuilds it from scratch.
 
-Query parameters are bound as RDF terms by injecting a ``VALUES`` block at the
-start of the query's outermost ``WHERE`` group (:func:`bind`): no text from the
-user is ever pasted into the query except as a serialised RDF term.
+Query parameters are pre-bound as RDF terms (:func:`bind`, SEP-0007 semantics):
+each occurrence of the variable in the WHERE clause is replaced by the term as
+serialised (escaped) by pyoxigraph; no other text from the user enters a query.
 """
 from __future__ import annotations
 
@@ -108,8 +108,12 @@ def term_to_sparql(term: Term) -> str:
     return str(term)
 
 
-def _scan(query: str) -> Iterator[tuple[int, str]]:
-    """Yield (offset, token) for `{`, `}` and bare words, skipping strings, IRIs and comments."""
+_IRI_RE = re.compile(r'<[^<>"{}|^`\\\s]*>')
+
+
+def _scan(query: str) -> Iterator[tuple[int, int, str]]:
+    """Yield (start, end, token) for `{`, `}`, bare words and variables (``?x``/``$x``), skipping
+    strings, IRIs and comments."""
     i, n = 0, len(query)
     while i < n:
         c = query[i]
@@ -129,54 +133,67 @@ def _scan(query: str) -> Iterator[tuple[int, str]]:
             i = j + 1
             continue
         if c == "<":
-            m = re.compile(r'<[^<>"{}|^`\\\s]*>').match(query, i)
+            m = _IRI_RE.match(query, i)
             if m:
                 i = m.end()
                 continue
         if c in "{}":
-            yield i, c
+            yield i, i + 1, c
             i += 1
+            continue
+        if c in "?$" and i + 1 < n and (query[i + 1].isalnum() or query[i + 1] == "_"):
+            j = i + 1
+            while j < n and (query[j].isalnum() or query[j] == "_"):
+                j += 1
+            yield i, j, query[i:j]
+            i = j
             continue
         if c.isalpha():
             j = i
-            while j < n and (query[j].isalnum() or query[j] in "_"):
+            while j < n and (query[j].isalnum() or query[j] in "_:-"):
                 j += 1
-            yield i, query[i:j]
+            yield i, j, query[i:j]
             i = j
             continue
         i += 1
 
 
 def bind(query: str, bindings: Optional[Mapping] = None) -> str:
-    """Return ``query`` with ``VALUES (?a ?b) { (term term) }`` injected at the start of its WHERE group.
+    """Pre-bind query variables to RDF terms (the semantics of SPARQL SEP-0007 substitution).
 
-    ``bindings`` maps variable names (``"funder"`` or ``"?funder"`` or a ``Variable``) to RDF
-    terms (or Python values, see :func:`to_term`). Terms are serialised by pyoxigraph, so a
-    value like ``"} ; DROP ALL ; #`` stays one string literal. Parameters must be used in
-    the outermost group (or below it), not only inside a sub-SELECT.
+    ``bindings`` maps variable names (``"funder"``, ``"?funder"`` or a ``Variable``) to RDF terms (or
+    Python values, see :func:`to_term`). Every occurrence of the variable inside the query's WHERE
+    clause (nested groups, FILTERs and UNION branches included, so stores can use their indexes) is
+    replaced by the term as serialised by pyoxigraph: a value like ``"} ; DROP ALL ; #`` stays one
+    escaped string literal. Everything from the first ``{`` on is bound (the WHERE clause with nested
+    groups, a CONSTRUCT template, HAVING); the SELECT projection is left alone. So a parameter must not
+    appear in a projection, GROUP BY or ORDER BY, nor be the target of ``AS``. The same function serves
+    the embedded store and remote endpoints (kg.remote), so both run the same query.
     """
     if not bindings:
         return query
-    names, terms = [], []
+    terms = {}
     for k, v in bindings.items():
         name = k.value if isinstance(k, ox.Variable) else str(k).lstrip("?$")
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
             raise ValueError(f"invalid parameter name: {name!r}")
-        names.append("?" + name)
-        terms.append(term_to_sparql(to_term(v)))
-    values = f" VALUES ({' '.join(names)}) {{ ({' '.join(terms)}) }} "
-    pos = None
-    seen_where = False
-    for off, tok in _scan(query):
-        if tok.upper() == "WHERE":
-            seen_where = True
-        elif tok == "{":
-            if seen_where or not re.search(r"\bCONSTRUCT\b", query[:off], re.I):
-                pos = off + 1
-                break
-    if pos is None:
-        raise ValueError("cannot bind parameters: the query has no WHERE group")
-    return query[:pos] + values + query[pos:]
+        terms[name] = term_to_sparql(to_term(v))
+    toks = list(_scan(query))
+    body = next((k for k, t in enumerate(toks) if t[2] == "{"), None)
+    if body is None:
+        raise ValueError("cannot bind parameters: the query has no group pattern")
+    end = len(toks)
+    out, last = [], 0
+    for k in range(body, end):
+        a, b, tok = toks[k]
+        if tok[0] in "?$" and tok[1:] in terms:
+            if k > 0 and toks[k - 1][2].upper() == "AS":
+                raise ValueError(f"cannot bind {tok}: the query assigns it (AS {tok})")
+            out.append(query[last:a])
+            out.append(terms[tok[1:]])
+            last = b
+    out.append(query[last:])
+    return "".join(out)
 
 
 # --------------------------------------------------------------------------- the store
@@ -290,7 +307,7 @@ class Store:
 
     # ---- reading
     def query(self, sparql: str, bindings: Optional[Mapping] = None, union: bool = True, refresh: bool = True):
-        """Run a SPARQL query; ``bindings`` = {var: term} bound as RDF terms (see :func:`bind`).
+        """Run a SPARQL query; ``bindings`` = {var: term} pre-bound as RDF terms (see :func:`bind`).
 
         With ``union=True`` (default) the default graph is the union of all named graphs.
         Returns pyoxigraph's result object (solutions iterator, bool, or triples iterator).
