@@ -240,7 +240,15 @@ def _add_org(ctx: Ctx, ln: Line, start: int, end: int, printed: str, kind: str, 
             alias_pool.append(name)
     rec = ctx.orgs.get(key)
     if rec is None:
-        rec = ctx.orgs[key] = {"name": canon, "aliases": [], "kind": kind, "span": _span(ln), "rule": rule}
+        label = canon
+        # a gazetteer entry printed under another full name ("Den Europæiske Socialfond" for the entry
+        # "EU Socialfond Plus"): label it as printed, the gazetteer name becomes an alias
+        if g and len(printed.split()) > 1 and printed[:1].isupper() and not printed.isupper() \
+                and printed.casefold() != canon.casefold() \
+                and printed.casefold() in (a.casefold() for a in g[0].aliases):
+            label = printed
+            alias_pool.append(canon)
+        rec = ctx.orgs[key] = {"name": label, "aliases": [], "kind": kind, "span": _span(ln), "rule": rule}
     for a in alias_pool:
         a = _clean_org_name(a)
         if a and a.casefold() != rec["name"].casefold() and a.casefold() not in (x.casefold() for x in rec["aliases"]):
