@@ -148,10 +148,13 @@ _ORG_HEAD_MULTI = re.compile(
     r"museum|museet|universitet|universitetet|gymnasium|akademi|akademiet|rådet|nævnet|banken|(?-i:Service)|"
     r"rekrutteringsservice|huset|enheden|institut|instituttet|selskab|selskabet|sekretariat|sekretariatet|organisation|"
     r"Invest|Consulting|Consult|Group|Gruppen|Holding|Partners|Avis|Avisen|Lokalavis|Højskole|Erhvervsskole|"
-    r"Handelsskole|Produktionsskole|Ungdomsskole|Professionshøjskole|College|direktoratet|tilsynet)$", re.I)
+    r"Handelsskole|Produktionsskole|Ungdomsskole|Professionshøjskole|College|direktoratet|tilsynet|(?-i:Politi))$", re.I)
 _ORG_HEAD_SINGLE = re.compile(
     r"^[A-ZÆØÅ]\w{3,}(?:fonden|fondet|forening|foreningen|forbund|forbundet|styrelsen|ministeriet|banken|"
     r"instituttet|universitet|akademiet|direktoratet|tilsynet)$")
+_HEAD_FIRST = re.compile(r"^(?:Rådet|Centret|Center|Centeret|Foreningen|Fonden|Selskabet|Instituttet|Institut|Nævnet|"
+                         r"Akademiet|Sekretariatet|Huset|Netværket|Videncenter|Videnscenter|Landsforeningen|"
+                         r"Styrelsen|Direktoratet|Ankestyrelsen|Styrelse|Agenturet|Tilsynet)$")
 _LEGAL_FORM = r"(?:A/S|ApS|I/S|P/S|K/S|IVS|S\.M\.B\.A\.|A\.M\.B\.A\.)"
 _AREAS = ("Sjælland", "Vestjylland", "Østjylland", "Nordjylland", "Sydjylland", "Midtjylland", "Midt-Nord",
           "Nordsjælland", "Vestsjælland", "Sydsjælland", "Midtsjælland", "Hovedstaden", "Fyn", "Syddanmark",
@@ -274,6 +277,9 @@ def _build_gaz_re() -> re.Pattern:
 
 
 _gaz_re = _build_gaz_re()
+_AREA_WORD = (r"(?:(?:Nord|Syd|Øst|Vest|Midt)(?:nord|syd|øst|vest|midt)?(?:jylland|sjælland|fyn)|Fyn|Bornholm|"
+              r"Hovedstaden|Storkøbenhavn|Lolland-Falster|Trekantområdet|Region\s+(?:Nordjylland|Midtjylland|"
+              r"Syddanmark|Sjælland|Hovedstaden))")
 
 
 def _taken(ctx: Ctx, idx: int, s: int, e: int) -> bool:
@@ -289,6 +295,13 @@ def _find_orgs(ctx: Ctx, ln: Line) -> None:
             g = gazetteer_org(name)
             _add_org(ctx, ln, m.start(), m.end("branch"), name + m.group("branch"), g[0].kind if g else "other",
                      "gazetteer-branch", aliases=(name + " " + m.group("branch")[1:],))
+            continue
+        # "DGI Nordvestjylland", "FOA Sydfyn": a regional branch of a national body
+        area = re.match(r"\s+(" + _AREA_WORD + r")(?![\w-])", t[m.end():])
+        if area and len(name) <= 6 and not m.group("gen"):
+            g = gazetteer_org(name)
+            _add_org(ctx, ln, m.start(), m.end() + area.end(), name + " " + area.group(1),
+                     g[0].kind if g else "other", "gazetteer-area")
             continue
         printed = t[m.start():m.end("gen") if m.group("gen") else m.end("n")]
         aliases = []
@@ -338,7 +351,7 @@ def _find_orgs(ctx: Ctx, ln: Line) -> None:
         name = " ".join(toks)
         start = m.start() + (seq.find(toks[0]) if toks else 0)
         # "Grundejerforeningen Solbakken og Boligforeningen Vestergaarden": every member is an organisation
-        parts = re.split(r"\s+og\s+", name)
+        parts = re.split(r"(?<!-)\s+og\s+", name)
         if len(parts) > 1 and all(_org_like(p_) for p_ in parts):
             pos = start
             for p_ in parts:
@@ -443,6 +456,8 @@ def _org_like(name: str) -> bool:
         return True
     if len(toks) >= 2 and (_ORG_HEAD_MULTI.search(toks[-1]) or re.search(r"\s" + _LEGAL_FORM + r"$", name)):
         return True
+    if len(toks) >= 3 and toks[1] in ("for", "til") and _HEAD_FIRST.match(toks[0]):
+        return True         # "Rådet for Sikker Trafik", "Center for Sund Aldring"
     return bool(_ORG_HEAD_SINGLE.match(toks[0]) or _ORG_HEAD_SINGLE.match(re.sub(r"s$", "", toks[0])))
 
 
@@ -818,7 +833,7 @@ _FUND_CUE = re.compile(
     r"puljemidler\s+fra|ansøgning\s+om\s+midler\s+fra|støttet\s+af|sponsoreret\s+af|tilskud\s+på\s+.{0,40}?\s+fra|medfinansiering\s+fra|"
     r"bevilget\s+.{0,40}?\s+fra|modtaget\s+(?:et\s+beløb\s+på\s+|i\s+alt\s+)?[\d.,]+\s*(?:mio\.?\s*|mia\.?\s*)?"
     r"(?:kr\.?|kroner)\s+fra)\s+", re.I)
-_FUND_VERB = re.compile(r"\s+(?:bevilger|bevilgede|yder|ydede|giver|gav|har\s+bevilget|har\s+givet|tildeler|"
+_FUND_VERB = re.compile(r"\s+(?:bevilger|bevilgede|yder|ydede|giver|gav|har\s+(?:(?:også|derudover|desuden|endvidere|tidligere|nu|allerede)\s+)?(?:bevilget|givet)|tildeler|"
                         r"støtter|støttede|har\s+støttet|finansierer|medfinansierer|"
                         r"tildelte|har\s+tildelt)\b")
 _BUDGET_FUND = re.compile(r"(?:bevilling\s+i\s+budget|i\s+medfør\s+af\s+budget|budgetaftalen|budgettet\s+\d{4}|"
