@@ -18,8 +18,7 @@ rows one at a time to a streaming writer (:mod:`kg.gexf`, :mod:`kg.graphml`).
 
 Node type is read from the IRI path that :mod:`kg.iris` builds
 (``kgd:<type>/...``), which is stable whatever classes the ontology assigns; the
-predicates are the ontology terms of :mod:`kg.mapping` (``TERMS`` below names the
-defaults from the reuse table, overridden by constants that ``kg.mapping`` exports).
+predicates are the constants of :mod:`kg.mapping` (see :func:`_terms_from_mapping`).
 """
 from __future__ import annotations
 
@@ -32,41 +31,54 @@ import pyoxigraph as ox
 from .iris import DATA
 
 # --------------------------------------------------------------------------- vocabulary
-# Predicates used by the views, by role. Each entry is a SPARQL property path
-# (alternatives with |). Defaults follow /work/shared/reference/anchors.md section 11.
-TERMS = {
-    "label": "<http://www.w3.org/2004/02/skos/core#prefLabel>|<http://xmlns.com/foaf/0.1/name>"
-             "|<http://schema.org/name>|<http://www.w3.org/2000/01/rdf-schema#label>"
-             "|<http://purl.org/dc/terms/title>",
-    "notation": "<http://www.w3.org/2004/02/skos/core#notation>|<http://purl.org/dc/terms/identifier>",
-    "governs": "<http://data.vlaanderen.be/ns/besluit#bestuurt>",
-    "member": "<http://www.w3.org/ns/org#member>",
-    "organization": "<http://www.w3.org/ns/org#organization>",
-    "role": "<http://www.w3.org/ns/org#role>",
-    "held_by": "<http://data.vlaanderen.be/ns/besluit#isGehoudenDoor>",
-    "meeting_date": "<http://www.w3.org/ns/prov#startedAtTime>|<http://data.vlaanderen.be/ns/besluit#geplandeStart>"
-                    "|<http://purl.org/dc/terms/date>",
-    "funder": "<http://schema.org/funder>|<http://purl.org/cerif/frapo/isAwardedBy>",
-    "funded": "<http://schema.org/fundedItem>|<http://purl.org/cerif/frapo/funds>",
-    "recipient": "<https://w3id.org/kgdk/ontology#recipient>",
-    "partner": "<https://w3id.org/kgdk/ontology#partner>",
-    "participant": "<https://w3id.org/kgdk/ontology#participant>",
-    "start": "<http://purl.org/cerif/frapo/hasStartDate>|<http://schema.org/startDate>",
-    "end": "<http://purl.org/cerif/frapo/hasEndDate>|<http://schema.org/endDate>",
-}
+def _terms_from_mapping() -> dict:
+    """Predicates used by the views, by role, as SPARQL property paths (alternatives with |).
+
+    Taken from :mod:`kg.mapping` (the one module that names predicates); the second
+    alternative of each entry keeps the views working on stores that use the standard
+    terms of the reuse table (anchors.md section 11) instead."""
+    try:
+        from . import mapping as m
+    except Exception:  # pragma: no cover - a broken mapping must not break exports
+        m = None
+
+    def g(name, default):
+        return getattr(m, name, None) or default
+
+    def path(*iris):
+        seen = []
+        for i in iris:
+            if i and i not in seen:
+                seen.append(i)
+        return "|".join(f"<{i}>" for i in seen)
+
+    RDFS, SKOS, FOAF, DCT = ("http://www.w3.org/2000/01/rdf-schema#", "http://www.w3.org/2004/02/skos/core#",
+                             "http://xmlns.com/foaf/0.1/", "http://purl.org/dc/terms/")
+    ORG, BES, SCH, KG = ("http://www.w3.org/ns/org#", "http://data.vlaanderen.be/ns/besluit#",
+                         "http://schema.org/", "https://w3id.org/kgdk/ontology#")
+    return {
+        "label": path(g("LABEL", RDFS + "label"), SKOS + "prefLabel", g("NAME", FOAF + "name"),
+                      SCH + "name", g("TITLE", DCT + "title")),
+        "notation": path(g("NOTATION", SKOS + "notation"), g("IDENTIFIER", DCT + "identifier")),
+        "governs": path(g("SUB_ORG_OF", ORG + "subOrganizationOf"), BES + "bestuurt"),
+        "member": path(g("MEMBER", ORG + "member")),
+        "organization": path(g("ORGANIZATION", ORG + "organization")),
+        "role": path(g("ROLE", ORG + "role")),
+        "held_by": path(g("HELD_BY", BES + "isGehoudenDoor")),
+        "meeting_date": path(g("DATE", DCT + "date"), "http://www.w3.org/ns/prov#startedAtTime"),
+        "funder": path(g("FUNDER", SCH + "funder"), "http://purl.org/cerif/frapo/isAwardedBy"),
+        "funded": path(g("FUNDED_ITEM", SCH + "fundedItem"), "http://purl.org/cerif/frapo/funds"),
+        "recipient": path(g("RECIPIENT", KG + "recipient")),
+        "partner": path(g("PARTNER", KG + "partner")),
+        "participant": path(g("PARTICIPANT", KG + "participant")),
+        "mentions": path(g("MENTIONS", KG + "mentions"), DCT + "references"),
+        "in_meeting": path(g("IN_MEETING", KG + "meeting"), BES + "aangebrachtNa"),
+        "present": path(g("PRESENT", KG + "present"), BES + "heeftAanwezigeBijStart"),
+    }
 
 
 def _load_terms() -> dict:
-    """TERMS with any ``VIEW_TERMS`` override published by :mod:`kg.mapping`."""
-    terms = dict(TERMS)
-    try:
-        from . import mapping
-        extra = getattr(mapping, "VIEW_TERMS", None)
-        if isinstance(extra, dict):
-            terms.update(extra)
-    except Exception:  # pragma: no cover
-        pass
-    return terms
+    return _terms_from_mapping()
 
 
 # Node kinds (first IRI path segment under kgd:) per view, and their display type.
@@ -225,13 +237,12 @@ class View:
     def nodes(self) -> Iterator[Node]:
         t = self.t
         kinds = list(self.kinds)
+        # typed resources of the view's kinds; documents = graphs that state the type.
+        # (Typed-only on purpose: a scan of every triple for untyped IRIs is 10x slower.)
         sparql = f"""SELECT ?n ?label ?ids ?docs ?funder WHERE {{
           {{ SELECT ?n (COUNT(DISTINCT ?g) AS ?docs) WHERE {{
-               {{ SELECT DISTINCT ?n WHERE {{ {{ ?n ?p0 ?o0 }} UNION {{ ?s0 ?p0 ?n }}
-                                             {self.kind_filter('n', kinds)} }} }}
-               OPTIONAL {{ GRAPH ?g {{ ?n ?p1 ?o1 }} FILTER(STRSTARTS(STR(?g), "{DATA}document/")) }}
-             }} GROUP BY ?n }}
-          OPTIONAL {{ SELECT ?n (SAMPLE(?l) AS ?label) WHERE {{ ?n {t['label']} ?l }} GROUP BY ?n }}
+               GRAPH ?g {{ ?n a ?c }} {self.kind_filter('n', kinds)} }} GROUP BY ?n }}
+          OPTIONAL {{ SELECT ?n (MIN(STR(?l)) AS ?label) WHERE {{ ?n {t['label']} ?l }} GROUP BY ?n }}
           OPTIONAL {{ SELECT ?n (GROUP_CONCAT(DISTINCT STR(?i); separator="; ") AS ?ids)
                       WHERE {{ ?n {t['notation']} ?i }} GROUP BY ?n }}
           OPTIONAL {{ SELECT DISTINCT ?n (true AS ?funder) WHERE {{ ?gr {t['funder']} ?n }} }}
@@ -262,12 +273,15 @@ class View:
     def edges(self) -> Iterator[Edge]:
         date_path = self.t["meeting_date"]
         held = self.t["held_by"]
+        # the date of a document = the date of its meeting; a sub-select evaluated once and
+        # hash-joined on ?g (an OPTIONAL graph pattern here was evaluated per row: minutes)
+        dates = f"""OPTIONAL {{ SELECT ?g (MIN(SUBSTR(STR(?dt), 1, 10)) AS ?d) WHERE {{
+                      GRAPH ?g {{ ?mt {held} ?anyc ; {date_path} ?dt }} }} GROUP BY ?g }}"""
         for etype, body in self.edge_queries():
-            sparql = f"""SELECT ?s ?t (COUNT(DISTINCT ?g) AS ?w) (SAMPLE(?role0) AS ?role)
+            sparql = f"""SELECT ?s ?t (COUNT(DISTINCT ?g) AS ?w) (MIN(?role0) AS ?role)
                            (MIN(?d) AS ?first) (MAX(?d) AS ?last) WHERE {{
                 {body}
-                OPTIONAL {{ GRAPH ?g {{ ?mt {held} ?anyc ; {date_path} ?dt }} }}
-                BIND(SUBSTR(STR(?dt), 1, 10) AS ?d)
+                {dates}
             }} GROUP BY ?s ?t"""
             for r in self.q(sparql):
                 s, tgt = r["s"].value, r["t"].value
@@ -294,37 +308,30 @@ class EntitiesView(View):
                    "funders, projects; edge weight = number of source documents")
     kinds = tuple(ENTITY_KINDS)
 
-    def _mention_body(self, source_kinds) -> str:
-        """A committee 'mentions' an entity when an agenda item/meeting/decision of one of its
-        meetings links to it (any predicate: the ontology's mention and reference terms)."""
-        t = self.t
-        return f"""GRAPH ?g {{ ?mt {t['held_by']} ?s . ?x ?p ?t . }}
-                {self.kind_filter('s', ['committee'])}
-                {self.kind_filter('x', ['meeting', 'item', 'decision'])}
-                {self.kind_filter('t', ['organization', 'project', 'municipality'])}"""
-
     def edge_queries(self) -> list:
         t = self.t
         ent = list(self.kinds)
+        kf = self.kind_filter
         return [
+            # person -> committee (role) / party, from memberships
             ("member", f"""GRAPH ?g {{ ?ms {t['member']} ?s ; {t['organization']} ?t .
                                OPTIONAL {{ ?ms {t['role']} ?r }} }}
-                           {self.kind_filter('t', ['committee', 'organization'])}
-                           {self.kind_filter('s', ['person'])}
+                           {kf('t', ['committee', 'organization'])}
                            BIND(REPLACE(STR(?r), "^.*/", "") AS ?role0)"""),
-            ("party", f"""GRAPH ?g {{ ?ms {t['member']} ?s ; {t['organization']} ?t . }}
-                          {self.kind_filter('t', ['party'])} {self.kind_filter('s', ['person'])}"""),
-            ("governs", f"""GRAPH ?g {{ ?s {t['governs']} ?t }} {self.kind_filter('s', ['committee'])}
-                            {self.kind_filter('t', ['municipality'])}"""),
-            ("funds", f"""GRAPH ?g {{ ?gr {t['funder']} ?s ; {t['funded']} ?t }}
-                          {self.kind_filter('s', ent)} {self.kind_filter('t', ent)}"""),
-            ("grant", f"""GRAPH ?g {{ ?gr {t['funder']} ?s ; {t['recipient']} ?t }}
-                          {self.kind_filter('s', ent)} {self.kind_filter('t', ent)}"""),
-            ("partner", f"""GRAPH ?g {{ ?s {t['partner']} ?t }}
-                            {self.kind_filter('s', ent)} {self.kind_filter('t', ent)}"""),
-            ("participant", f"""GRAPH ?g {{ ?s {t['participant']} ?t }}
-                                {self.kind_filter('s', ent)} {self.kind_filter('t', ent)}"""),
-            ("mentions", self._mention_body(["committee"])),
+            ("party", f"""GRAPH ?g {{ ?ms {t['member']} ?s ; {t['organization']} ?t . }} {kf('t', ['party'])}"""),
+            # committee -> its municipality
+            ("part_of", f"""GRAPH ?g {{ ?s {t['governs']} ?t }} {kf('s', ['committee'])}
+                            {kf('t', ['municipality'])}"""),
+            # funder -> project (through a grant, or stated on the project)
+            ("funds", f"""GRAPH ?g {{ ?gr {t['funder']} ?s ; {t['funded']} ?t }} {kf('s', ent)} {kf('t', ent)}"""),
+            ("funds", f"""GRAPH ?g {{ ?t {t['funder']} ?s }} {kf('t', ['project'])} {kf('s', ent)}"""),
+            # funder -> grant recipient (municipality or organisation)
+            ("grant", f"""GRAPH ?g {{ ?gr {t['funder']} ?s ; {t['recipient']} ?t }} {kf('s', ent)} {kf('t', ent)}"""),
+            ("partner", f"""GRAPH ?g {{ ?s {t['partner']} ?t }} {kf('s', ent)} {kf('t', ent)}"""),
+            ("participant", f"""GRAPH ?g {{ ?s {t['participant']} ?t }} {kf('s', ent)} {kf('t', ent)}"""),
+            # committee -> entity named in one of its meetings (or their agenda items)
+            ("mentions", f"""GRAPH ?g {{ ?x {t['mentions']} ?t . ?mt {t['held_by']} ?s . }}
+                             {kf('s', ['committee'])} {kf('t', ['organization', 'project', 'municipality', 'party'])}"""),
         ]
 
 
@@ -335,18 +342,13 @@ class MeetingsView(EntitiesView):
 
     def edge_queries(self) -> list:
         t = self.t
-        ent = list(ENTITY_KINDS)
+        kf = self.kind_filter
         return super().edge_queries() + [
-            ("held_by", f"""GRAPH ?g {{ ?s {t['held_by']} ?t }} {self.kind_filter('s', ['meeting'])}
-                            {self.kind_filter('t', ['committee'])}"""),
-            ("on_agenda", f"""GRAPH ?g {{ ?s ?p ?t }} {self.kind_filter('s', ['item'])}
-                              {self.kind_filter('t', ['meeting'])}"""),
-            ("on_agenda", f"""GRAPH ?g {{ ?t ?p ?s }} {self.kind_filter('s', ['item'])}
-                              {self.kind_filter('t', ['meeting'])}"""),
-            ("attended", f"""GRAPH ?g {{ ?t ?p ?s }} {self.kind_filter('s', ['person'])}
-                             {self.kind_filter('t', ['meeting'])}"""),
-            ("item_mentions", f"""GRAPH ?g {{ ?s ?p ?t }} {self.kind_filter('s', ['item'])}
-                                  {self.kind_filter('t', ['organization', 'project', 'municipality', 'person'])}"""),
+            ("held_by", f"""GRAPH ?g {{ ?s {t['held_by']} ?t }} {kf('s', ['meeting'])} {kf('t', ['committee'])}"""),
+            ("on_agenda", f"""GRAPH ?g {{ ?s {t['in_meeting']} ?t }} {kf('s', ['item'])} {kf('t', ['meeting'])}"""),
+            ("attended", f"""GRAPH ?g {{ ?t {t['present']} ?s }} {kf('s', ['person'])} {kf('t', ['meeting'])}"""),
+            ("item_mentions", f"""GRAPH ?g {{ ?s {t['mentions']} ?t }} {kf('s', ['item', 'meeting'])}
+                                  {kf('t', ['organization', 'project', 'municipality', 'person', 'party'])}"""),
         ]
 
 

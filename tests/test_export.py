@@ -170,7 +170,7 @@ def test_entities_view_edges_are_typed_weighted_and_dated(store, tmp_path):
     g = nx.read_gexf(out)
     label = {n: d["label"] for n, d in g.nodes(data=True)}
     edges = {(label[u], label[v], d["type"]): d for u, v, d in g.edges(data=True)}
-    assert {t for *_, t in edges} == {"member", "party", "governs", "funds", "grant", "partner",
+    assert {t for *_, t in edges} == {"member", "party", "part_of", "funds", "grant", "partner",
                                       "participant", "mentions"}
     anne = edges[("Anne Hansen", "Job, Arbejdsmarked & Integration <JAI>", "member")]
     assert anne["weight"] == 2 and anne["role"] == "formand"           # seen in two documents
