@@ -511,6 +511,11 @@ def _role_name(word: str) -> str:
     return ROLES.get(w, w)
 
 
+def _cap_score(name: str) -> tuple[int, int]:
+    """Capitals inside a name (after its first letter), then a capital first letter."""
+    return sum(c.isupper() for c in name[1:]), int(name[:1].isupper())
+
+
 def _names_after(t: str, pos: int) -> list[str]:
     """Person names printed after a role word: "John Hermansen og Kent Falkenvig"."""
     out = []
@@ -1090,6 +1095,25 @@ def extract_entities(doc: Document, src: SourceText) -> Document:
             for g in grants:
                 if g["item"] == item and g["project"] is None and keys:
                     g["project"] = projects[keys[0]]["name"]
+
+    # a project printed both in lower case and capitalised ("projekt sammen i bevægelse" ... "Sammen i
+    # Bevægelse løber ...") is labelled with its capitalised form
+    full = "\n".join(ln.text for ln in lines)
+    renamed = {}
+    for p in projects.values():
+        best = p["name"]
+        for m in re.finditer(r"(?<![\w-])" + r"\s+".join(map(re.escape, p["name"].split())) + r"(?![\w-])", full, re.I):
+            v = re.sub(r"\s+", " ", m.group(0))
+            if _cap_score(v) > _cap_score(best):
+                best = v
+        if best != p["name"]:
+            if p["name"].casefold() not in (a.casefold() for a in p["aliases"]):
+                p["aliases"].append(p["name"])
+            renamed[p["name"]] = best
+            p["name"] = best
+    for g in grants:
+        if g.get("project") in renamed:
+            g["project"] = renamed[g["project"]]
 
     grants = _dedupe_grants(grants)
 
