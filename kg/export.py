@@ -248,7 +248,7 @@ LEGEND_ORDER = ["Municipality", "Committee", "Person", "Party", "Organization", 
                 "Meeting", "AgendaItem"]
 
 
-def draw_view_png(view, path, *, max_nodes: int = 2000, dpi: int = 150) -> dict:
+def draw_view_png(view, path, *, max_nodes: int = 2000, dpi: int = 110) -> dict:
     """Draw a (small) view with networkx + matplotlib (Agg): colours per type, labels, legend.
 
     Only for small graphs: the picture is a networkx graph in memory. Larger views are
@@ -276,21 +276,36 @@ def draw_view_png(view, path, *, max_nodes: int = 2000, dpi: int = 150) -> dict:
         keep = sorted(g.nodes, key=lambda n: (-g.degree(n, weight="weight"), n))[:max_nodes]
         g = g.subgraph(keep).copy()
         cut = f" (the {max_nodes} best-connected of {total} nodes)"
+    isolated = [v for v in g if g.degree(v) == 0]
+    if isolated and len(isolated) < g.number_of_nodes():
+        g.remove_nodes_from(isolated)
+        cut += f"; {len(isolated)} unconnected nodes not drawn"
     n = g.number_of_nodes()
-    size = min(30.0, max(10.0, 2.2 * n ** 0.5))
-    fig, ax = plt.subplots(figsize=(size * 1.25, size))
+    size = min(28.0, max(10.0, 1.9 * n ** 0.5))
+    fig, ax = plt.subplots(figsize=(size * 1.3, size))
     if n:
-        pos = nx.spring_layout(g.to_undirected(), seed=7, k=2.2 / max(1, n) ** 0.5, iterations=200, weight=None)
+        u = nx.Graph(g.to_undirected())
+        # Kamada-Kawai gives readable, evenly spread small graphs; a short spring pass
+        # from there separates overlapping neighbours. Deterministic (seeded).
+        try:
+            start = nx.kamada_kawai_layout(u) if n <= 600 else None
+        except Exception:  # pragma: no cover - scipy missing or degenerate graph
+            start = None
+        pos = nx.spring_layout(u, pos=start, seed=7, k=1.6 / max(1, n) ** 0.5,
+                               iterations=40 if start else 200, weight=None)
         colors = [tuple(c / 255 for c in g.nodes[v]["color"][:3]) for v in g]
-        sizes = [120 + 90 * min(25, g.nodes[v]["docs"]) ** 0.8 for v in g]
+        sizes = [220 + 120 * min(25, g.nodes[v]["docs"]) ** 0.8 for v in g]
         widths = [0.6 + 0.8 * min(6.0, d["weight"]) ** 0.7 for _, _, d in g.edges(data=True)]
         nx.draw_networkx_edges(g, pos, ax=ax, width=widths, alpha=0.35, edge_color="#555555",
                                arrows=True, arrowsize=8, node_size=sizes, connectionstyle="arc3,rad=0.06")
         nx.draw_networkx_nodes(g, pos, ax=ax, node_color=colors, node_size=sizes, linewidths=0.6,
                                edgecolors="white")
-        fs = 9 if n < 80 else 7 if n < 250 else 5
+        fs = 10 if n < 80 else 8 if n < 250 else 6
         labels = {v: _short(g.nodes[v]["label"]) for v in g}
-        nx.draw_networkx_labels(g, pos, labels=labels, ax=ax, font_size=fs,
+        ys = [p[1] for p in pos.values()]
+        dy = 0.018 * ((max(ys) - min(ys)) or 1.0)
+        lpos = {v: (x, y + dy) for v, (x, y) in pos.items()}   # labels just above their dot
+        nx.draw_networkx_labels(g, lpos, labels=labels, ax=ax, font_size=fs, verticalalignment="bottom",
                                 bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.7))
     from .views import COLORS
     present = {g.nodes[v]["type"] for v in g}
@@ -303,7 +318,7 @@ def draw_view_png(view, path, *, max_nodes: int = 2000, dpi: int = 150) -> dict:
                  f"edge width = supporting documents", fontsize=13)
     ax.set_axis_off()
     fig.tight_layout()
-    fig.savefig(str(path), format="png", dpi=dpi)
+    fig.savefig(str(path), format="png", dpi=dpi, bbox_inches="tight")
     plt.close(fig)
     return {"nodes": n, "edges": g.number_of_edges()}
 
@@ -343,3 +358,222 @@ def export(store, fmt: str, path, view: str = "entities") -> dict:
                         n, m = write_view_graphml(v, f)
                 summary.update(nodes=n, edges=m)
     return summary
+
+
+# --------------------------------------------------------------------------- benchmark
+# python -m kg.export bench-writer --impl kg|networkx --nodes N --edges M -o FILE
+# python -m kg.export bench-store --nodes N --edges M --workdir DIR
+# Each run is one process so its peak RSS (ru_maxrss) is the writer's alone; see docs/export.md.
+class SyntheticView:
+    """A deterministic synthetic entities-like view: ``n`` nodes of the entity types, ``m``
+    typed, weighted, dated edges (Danish labels, a few hostile characters)."""
+
+    name = "synthetic"
+    description = "synthetic graph for the export benchmark"
+    dynamic = True
+
+    def __init__(self, n: int, m: int, seed: int = 7):
+        from .views import EDGE_ATTRS, NODE_ATTRS
+        self.n, self.m, self.seed = n, m, seed
+        self.node_attrs, self.edge_attrs = NODE_ATTRS, EDGE_ATTRS
+
+    TYPES = ["Person"] * 6 + ["Organization", "Project", "Committee", "Funder"]
+    ETYPES = ["member", "mentions", "funds", "partner", "participant", "party"]
+
+    def _nid(self, i: int) -> str:
+        return f"https://w3id.org/kgdk/id/{self.TYPES[i % len(self.TYPES)].lower()}/{i % 98:03d}/n{i}"
+
+    def nodes(self):
+        import random
+        from .views import COLORS, Node
+        rng = random.Random(self.seed)
+        for i in range(self.n):
+            typ = self.TYPES[i % len(self.TYPES)]
+            label = f"{typ} {i} Østergård & Co <{rng.randint(0, 999)}>"
+            attrs = {"type": typ, "municipality": "Lemvig Kommune", "municipality_code": f"{i % 98:03d}",
+                     "ids": None, "documents": rng.randint(1, 50), "iri": self._nid(i)}
+            yield Node(self._nid(i), label, attrs, COLORS[typ], size=4.0 + (i % 7))
+
+    def edges(self):
+        import random
+        from .views import Edge
+        rng = random.Random(self.seed + 1)
+        for j in range(self.m):
+            s, t = rng.randrange(self.n), rng.randrange(self.n)
+            y = 2015 + rng.randrange(11)
+            first, last = f"{y}-{rng.randint(1, 12):02d}-01", f"{y + rng.randrange(3)}-12-31"
+            w = rng.randint(1, 20)
+            et = self.ETYPES[j % len(self.ETYPES)]
+            yield Edge(self._nid(s), self._nid(t), float(w),
+                       {"type": et, "role": None, "documents": w, "first": first, "last": last},
+                       start=first, end=last, label=et)
+
+
+def _peak_rss_mb() -> float:
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def _bench_writer(impl: str, n: int, m: int, out: str) -> dict:
+    import time
+    view = SyntheticView(n, m)
+    t0 = time.perf_counter()
+    if impl == "kg":
+        from .gexf import write_view_gexf
+        with atomic_output(out) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as f:
+            write_view_gexf(view, f)
+        t_build = 0.0
+    elif impl == "networkx":
+        import networkx as nx
+        g = nx.MultiDiGraph()
+        for nd in view.nodes():
+            r, gg, b = nd.color
+            g.add_node(nd.id, label=nd.label, **{k: v for k, v in nd.attrs.items() if v is not None},
+                       viz={"color": {"r": r, "g": gg, "b": b, "a": 1.0}, "size": nd.size})
+        for e in view.edges():
+            g.add_edge(e.source, e.target, weight=e.weight, label=e.label, start=e.start, end=e.end,
+                       **{k: v for k, v in e.attrs.items() if v is not None})
+        t_build = time.perf_counter() - t0
+        rss_graph = _peak_rss_mb()
+        nx.write_gexf(g, out)
+    else:
+        raise SystemExit(f"unknown impl {impl}")
+    dt = time.perf_counter() - t0
+    res = {"impl": impl, "nodes": n, "edges": m, "seconds": round(dt, 1), "peak_rss_mb": round(_peak_rss_mb()),
+           "file_mb": round(Path(out).stat().st_size / 2**20)}
+    if impl == "networkx":
+        res["build_seconds"] = round(t_build, 1)
+        res["rss_after_graph_mb"] = round(rss_graph)
+    return res
+
+
+def _synthetic_quads(n: int, m: int, docs: int, seed: int = 7):
+    """RDF shaped like the kg graph for the entities view: persons, committees,
+    organisations, projects, municipalities; edges through memberships/grants/mentions;
+    ``docs`` document graphs, each with one dated meeting."""
+    import random
+    from . import iris
+    Q, N, L = ox.Quad, ox.NamedNode, ox.Literal
+    from . import mapping as mp
+    V = {k: N(v) for k, v in {
+        "type": mp.TYPE, "pref": mp.LABEL, "name": mp.LABEL,
+        "member": mp.MEMBER, "org": mp.ORGANIZATION, "held": mp.HELD_BY,
+        "start": mp.DATE, "refs": mp.MENTIONS, "funder": mp.FUNDER, "funded": mp.FUNDED_ITEM,
+        "bestuurt": mp.SUB_ORG_OF,
+        "Person": mp.C_PERSON, "Org": mp.C_ORGANIZATION, "Body": mp.C_COMMITTEE,
+        "Unit": mp.C_MUNICIPALITY, "Zitting": mp.C_MEETING, "Project": mp.C_PROJECT}.items()}
+    dt = N("http://www.w3.org/2001/XMLSchema#date")
+    rng = random.Random(seed)
+    kinds = ["person"] * 6 + ["organization", "project", "committee"]
+    ent = []
+    for i in range(n):
+        k = kinds[i % len(kinds)]
+        code = 101 + i % 98
+        iri = {"person": iris.person(code, f"p{i}"), "organization": iris.organization(f"o{i}"),
+               "project": iris.project(f"pr{i}"), "committee": iris.committee(code, f"c{i}")}[k]
+        ent.append((k, iri, code))
+    per_doc = max(1, m // max(1, docs))
+    j = 0
+    for d in range(docs):
+        g = N(iris.document(f"{d:064x}"))
+        y = 2015 + d % 11
+        mt = N(f"{iris.DATA}meeting/x/{d}")
+        k0, c_iri, code = ent[(d * 9 + 8) % n] if n > 8 else ent[0]
+        com = N(c_iri)
+        yield Q(mt, V["type"], V["Zitting"], g)
+        yield Q(mt, V["held"], com, g)
+        yield Q(mt, V["start"], L(f"{y}-{1 + d % 12:02d}-15", datatype=dt), g)
+        yield Q(com, V["bestuurt"], N(iris.municipality(code)), g)
+        yield Q(N(iris.municipality(code)), V["type"], V["Unit"], g)
+        for _ in range(per_doc):
+            if j >= m:
+                break
+            j += 1
+            a = ent[rng.randrange(n)]
+            b = ent[rng.randrange(n)]
+            A, B = N(a[1]), N(b[1])
+            for kk, X in ((a[0], A), (b[0], B)):
+                cls = {"person": V["Person"], "organization": V["Org"], "project": V["Project"],
+                       "committee": V["Body"]}[kk]
+                yield Q(X, V["type"], cls, g)
+            r = j % 3
+            if r == 0:
+                ms = N(f"{iris.DATA}membership/x/{j}")
+                yield Q(ms, V["member"], A, g)
+                yield Q(ms, V["org"], B, g)
+            elif r == 1:
+                yield Q(mt, V["refs"], B, g)
+            else:
+                gr = N(f"{iris.DATA}grant/x{j}")
+                yield Q(gr, V["funder"], A, g)
+                yield Q(gr, V["funded"], B, g)
+    for k, iri, code in ent:
+        yield Q(N(iri), V["name" if k == "person" else "pref"], L(f"{k} {iri.rsplit('/', 1)[-1]} Ø&<"),
+                N(iris.document(f"{0:064x}")))
+
+
+def _bench_store(n: int, m: int, docs: int, workdir: str, impl: str) -> dict:
+    import time
+    from .store import Store
+    root = Path(workdir) / "store"
+    t0 = time.perf_counter()
+    if not root.exists():
+        st = Store.open(root)
+        with st.writer() as w:
+            w.add(_synthetic_quads(n, m, docs))
+        st.close()
+    t_load = time.perf_counter() - t0
+    import resource
+    rss0 = _peak_rss_mb()
+    st = Store.open(root, create=False)
+    out = Path(workdir) / f"entities-{impl}.gexf"
+    t1 = time.perf_counter()
+    if impl == "kg":
+        rep = export(st, "gexf", out, view="entities")
+    else:
+        import networkx as nx
+        from .views import make_view
+        v = make_view(st, "entities")
+        g = nx.MultiDiGraph()
+        for nd in v.nodes():
+            r, gg, b = nd.color
+            g.add_node(nd.id, label=nd.label, **{k: x for k, x in nd.attrs.items() if x is not None},
+                       viz={"color": {"r": r, "g": gg, "b": b, "a": 1.0}})
+        for e in v.edges():
+            g.add_edge(e.source, e.target, weight=e.weight, label=e.label, start=e.start, end=e.end,
+                       **{k: x for k, x in e.attrs.items() if x is not None})
+        nx.write_gexf(g, out)
+        rep = {"nodes": g.number_of_nodes(), "edges": g.number_of_edges()}
+    dt = time.perf_counter() - t1
+    del resource
+    return {"impl": impl, "store_quads": len(st), "load_seconds": round(t_load, 1),
+            "rss_before_export_mb": round(rss0), "export_seconds": round(dt, 1),
+            "peak_rss_mb": round(_peak_rss_mb()), "view_nodes": rep["nodes"], "view_edges": rep["edges"],
+            "file_mb": round(out.stat().st_size / 2**20)}
+
+
+def _main(argv=None) -> None:
+    import argparse
+    ap = argparse.ArgumentParser(prog="python -m kg.export", description="export benchmarks (see docs/export.md)")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    a = sub.add_parser("bench-writer")
+    a.add_argument("--impl", choices=["kg", "networkx"], required=True)
+    a.add_argument("--nodes", type=int, default=1_000_000)
+    a.add_argument("--edges", type=int, default=2_000_000)
+    a.add_argument("-o", "--out", required=True)
+    b = sub.add_parser("bench-store")
+    b.add_argument("--impl", choices=["kg", "networkx"], default="kg")
+    b.add_argument("--nodes", type=int, default=100_000)
+    b.add_argument("--edges", type=int, default=300_000)
+    b.add_argument("--docs", type=int, default=20_000)
+    b.add_argument("--workdir", required=True)
+    args = ap.parse_args(argv)
+    if args.cmd == "bench-writer":
+        res = _bench_writer(args.impl, args.nodes, args.edges, args.out)
+    else:
+        res = _bench_store(args.nodes, args.edges, args.docs, args.workdir, args.impl)
+    print(json.dumps(res))
+
+
+if __name__ == "__main__":
+    _main()
