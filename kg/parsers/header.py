@@ -91,10 +91,25 @@ def _strip_municipality(s: str) -> str:
     return s.strip()
 
 
+def _council_name(name: str) -> str:
+    """"Aabenraa Byråd" / "Byråd" -> "Byrådet": a municipality's council is named by its definite
+    form, as its decisions print it (labels.toml [header] councils)."""
+    from ..gazetteer import municipality_by_name
+    for indef, definite in labels.table()["header"].get("councils", {}).items():
+        m = re.fullmatch(r"(?:(?P<muni>[A-ZÆØÅ][\wæøåÆØÅ-]*(?:\s+[A-ZÆØÅ][\wæøåÆØÅ-]*)?)s?\s+)?" + re.escape(indef)
+                         + r"(?:et|en)?", name, re.I)
+        if m and (not m.group("muni") or municipality_by_name(m.group("muni"))):
+            return definite
+    return name
+
+
 def committee_from_line(text: str) -> Optional[tuple[str, Optional[str]]]:
     s = re.sub(r"\s*[·•|]\s*", " - ", text.strip().strip("|").strip()).strip(" -")
     if not s or len(s) > 160:
         return None
+    letters = [c for c in s if c.isalpha()]
+    if len(letters) >= 4 and all(c.isupper() for c in letters):
+        s = s.title()
     s = _strip_doctype(s)
     s = _strip_dates(s)
     s = _strip_municipality(s)
@@ -112,7 +127,7 @@ def committee_from_line(text: str) -> Optional[tuple[str, Optional[str]]]:
         return None
     if len(name.split()) > 14:
         return None
-    return name, term
+    return _council_name(name), term
 
 
 @lru_cache(maxsize=1)

@@ -314,6 +314,11 @@ def _strip_closed(title: str) -> tuple[str, bool]:
     if m:
         t, closed = m.group(1).strip(), True
     t = re.sub(r"\s*[(\[](?:Åben|Åbent|Åben sag|Åbent punkt)[)\]]\s*$", "", t, flags=re.I)
+    # "(Åben) Title" / "(Lukket) Title"
+    m = re.match(r"^[(\[](Åben|Åbent|Åben sag|Åbent punkt|Lukket|Lukket punkt|Lukket sag|Fortroligt)[)\]]\s+(\S.*)$", t, re.I)
+    if m:
+        t = m.group(2).strip()
+        closed = closed or not m.group(1).casefold().startswith("åben")
     return t, closed
 
 
