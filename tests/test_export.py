@@ -22,6 +22,9 @@ from kg.graphml import GraphmlWriter
 from kg.store import Store
 from kg.views import make_view, readable_tail
 
+# rdflib 7 warns about its own ConjunctiveGraph internals while parsing TriG/N-Quads/JSON-LD
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = Path(__file__).with_name("test_export_fixture.trig")
 JS = ROOT / "tests" / "js"
@@ -268,3 +271,63 @@ def test_cli_export_png_and_rdf(store, tmp_path):
     assert p.returncode == 0, p.stderr
     assert len([ln for ln in nq.read_text(encoding="utf-8").splitlines() if ln.strip()]) == len(store)
     assert sorted(x.name for x in tmp_path.iterdir()) == ["g.nq", "g.png"]
+
+
+# --------------------------------------------------------------------------- real seed build
+@pytest.fixture(scope="module")
+def seed_store(tmp_path_factory):
+    root = tmp_path_factory.mktemp("seed") / "kg-store"
+    p = _kg("build", str(ROOT / "examples" / "minutes"), "--store", str(root))
+    assert p.returncode == 0, p.stderr[-2000:]
+    st = Store.open(root, create=False)
+    yield st
+    st.close()
+
+
+def test_seed_build_entities_view(seed_store, tmp_path):
+    out = tmp_path / "seed.gexf"
+    rep = export(seed_store, "gexf", out)
+    g = nx.read_gexf(out)
+    types = {d["type"] for _, d in g.nodes(data=True)}
+    assert {"Municipality", "Committee", "Person", "Organization", "Project", "Party"} <= types
+    assert types <= ENTITY_TYPES
+    etypes = {d["type"] for *_, d in g.edges(data=True)}
+    assert {"member", "part_of", "mentions", "party"} <= etypes
+    _no_raw_iri([d["label"] for _, d in g.nodes(data=True)])
+    # every committee belongs to a municipality and has members
+    for n, d in g.nodes(data=True):
+        if d["type"] == "Committee":
+            assert any(e["type"] == "part_of" for *_, e in g.out_edges(n, data=True)), d["label"]
+            assert d["municipality"], d["label"]
+    dated = [d for *_, d in g.edges(data=True) if d["type"] == "member"]
+    assert dated and all(len(d["start"]) == 10 for d in dated)
+    js = node_read_gexf(out, full=False)
+    assert (js["order"], js["size"]) == (rep["nodes"], rep["edges"])
+
+
+@pytest.mark.parametrize("view", ["meetings", "full"])
+def test_seed_build_other_views_and_graphml(seed_store, tmp_path, view):
+    gx = tmp_path / f"{view}.gexf"
+    gm = tmp_path / f"{view}.graphml"
+    rep = export(seed_store, "gexf", gx, view=view)
+    rep2 = export(seed_store, "graphml", gm, view=view)
+    assert (rep["nodes"], rep["edges"]) == (rep2["nodes"], rep2["edges"])
+    g = nx.read_graphml(gm)
+    assert g.number_of_nodes() == rep["nodes"] and g.number_of_edges() == rep["edges"]
+    _no_raw_iri([d["label"] for _, d in g.nodes(data=True)])
+    assert {"Meeting", "AgendaItem"} <= {d["type"] for _, d in g.nodes(data=True)}
+    node_read_gexf(gx, full=False)
+
+
+def test_seed_build_rdf_roundtrip(seed_store, tmp_path):
+    for fmt, rf in (("nquads", "nquads"), ("trig", "trig"), ("jsonld", "json-ld")):
+        out = tmp_path / f"seed.{fmt}"
+        export(seed_store, fmt, out)
+        ds = rdflib.Dataset()
+        ds.parse(out, format=rf)
+        assert len(list(ds.quads((None, None, None, None)))) == len(seed_store), fmt
+    out = tmp_path / "seed.ttl"
+    export(seed_store, "turtle", out)
+    g = rdflib.Graph()
+    g.parse(out, format="turtle")
+    assert len(g) == _distinct_triples(seed_store)
