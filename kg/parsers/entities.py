@@ -748,7 +748,7 @@ _ITALIC = r"\*(?P<i>[^*\n]{3,90})\*"
 _CAPNAME = (r"(?P<c>" + CAP + r"[\w-]*(?:\s+(?:" + CAP + r"[\w-]*|og|i|for|til|af|på|med|om|\d+(?:\.\d+)*(?![\w.]\w)))*"
             r"(?:\s+" + CAP + r"[\w-]*|\s+\d+(?:\.\d+)*(?![\w.]\w))?)")
 _PROJ_CUE = re.compile(
-    r"(?<![\w-])(?P<cue>[Pp]rojekt(?:et)?|[Uu]dviklingsindsatsen|[Ii]nitiativet|[Kk]ampagnen|[Pp]rogrammet|"
+    r"(?<![\w-])(?P<cue>(?:[\wæøåÆØÅ]+-)?[Pp]rojekt(?:et)?|[Uu]dviklingsindsatsen|[Ii]nitiativet|[Kk]ampagnen|[Pp]rogrammet|"
     r"[Ss]amarbejdsprogrammet|[Ff]orsøget|[Nn]etværket|[Ss]amarbejdsaftale(?:n)?\s+om|"
     r"[Pp]uljen?\s+(?:til|for))\s+(?:" + _QUOTED + "|" + _ITALIC + "|" + _CAPNAME + ")"
     r"|(?P<cue2>kaldet|med\s+titlen|med\s+navnet|med\s+overskriften|hedder)\s+(?:" +
@@ -839,7 +839,7 @@ _FUND_CUE = re.compile(
     r"bevilget\s+.{0,40}?\s+fra|modtaget\s+(?:et\s+beløb\s+på\s+|i\s+alt\s+)?[\d.,]+\s*(?:mio\.?\s*|mia\.?\s*)?"
     r"(?:kr\.?|kroner)\s+fra)\s+", re.I)
 _FUND_VERB = re.compile(r"\s+(?:bevilger|bevilgede|yder|ydede|giver|gav|har\s+(?:(?:også|derudover|desuden|endvidere|tidligere|nu|allerede)\s+)?(?:bevilget|givet)|tildeler|"
-                        r"støtter|støttede|har\s+støttet|finansierer|medfinansierer|"
+                        r"støtter|støttede|har\s+(?:(?:også|derudover|desuden|endvidere|tidligere|allerede)\s+)?støttet|finansierer|medfinansierer|"
                         r"tildelte|har\s+tildelt)\b")
 _BUDGET_FUND = re.compile(r"(?:bevilling\s+i\s+budget|i\s+medfør\s+af\s+budget|budgetaftalen|budgettet\s+\d{4}|"
                           r"finansieres\s+inden\s+for\s+budget)", re.I)
