@@ -542,30 +542,40 @@ class _Worker:
             pass
 
 
-class QueryPool:
-    """N worker processes with read-only store handles; per-call deadlines; kill on timeout."""
+# ops answered by index lookups (bounded, milliseconds): they get their own lane of workers, so slow
+# SPARQL queries occupying every query worker never starve entity pages and the graph view
+LOOKUP_OPS = frozenset({"links", "terms", "evidence", "graph"})
 
-    def __init__(self, store_path: str, workers: int = 2, timeout: float = 30.0):
+
+class QueryPool:
+    """Worker processes with read-only store handles, in two lanes; per-call deadlines; kill on timeout.
+
+    Lane ``query``: ``workers`` processes for SPARQL from clients. Lane ``lookup``: ``lookup_workers``
+    processes for the bounded index lookups of entity pages (:data:`LOOKUP_OPS`).
+    """
+
+    def __init__(self, store_path: str, workers: int = 2, timeout: float = 30.0, lookup_workers: int = 1):
         self.store_path = str(store_path)
         self.timeout = float(timeout)
         self.size = max(1, int(workers))
         self._ctx = multiprocessing.get_context("spawn")
-        self._idle: "queue.Queue[_Worker]" = queue.Queue()
+        self._idle: dict[str, "queue.Queue[_Worker]"] = {"query": queue.Queue(), "lookup": queue.Queue()}
         self._closed = False
         self.stats = {"queries": 0, "timeouts": 0, "busy": 0, "restarts": 0}
         self._lock = threading.Lock()
-        started = [_Worker(self._ctx, self.store_path) for _ in range(self.size)]
+        started = [("query", _Worker(self._ctx, self.store_path)) for _ in range(self.size)] + \
+                  [("lookup", _Worker(self._ctx, self.store_path)) for _ in range(max(1, int(lookup_workers)))]
         try:
-            for w in started:
+            for _, w in started:
                 w.wait_ready(60)
         except Exception:
-            for w in started:
+            for _, w in started:
                 w.kill()
             raise
-        for w in started:
-            self._idle.put(w)
+        for lane, w in started:
+            self._idle[lane].put(w)
 
-    def _replace(self) -> None:
+    def _replace(self, lane: str) -> None:
         def spawn():
             for _attempt in range(3):
                 if self._closed:
@@ -576,7 +586,7 @@ class QueryPool:
                 except Exception as e:  # pragma: no cover
                     print(f"kg serve: worker restart failed: {e}", file=sys.stderr)
                     continue
-                self._idle.put(w)
+                self._idle[lane].put(w)
                 return
         with self._lock:
             self.stats["restarts"] += 1
@@ -586,8 +596,10 @@ class QueryPool:
         """Run `req` in a worker; 503 if it is not answered by `deadline` (default: now + timeout)."""
         if deadline is None:
             deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
+        lane = "lookup" if req.get("op") in LOOKUP_OPS else "query"
+        idle = self._idle[lane]
         try:
-            w = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
+            w = idle.get(timeout=max(0.0, deadline - time.monotonic()))
         except queue.Empty:
             with self._lock:
                 self.stats["busy"] += 1
@@ -596,7 +608,7 @@ class QueryPool:
             w.conn.send(req)
             if not w.conn.poll(max(0.0, deadline - time.monotonic())):
                 w.kill()
-                self._replace()
+                self._replace(lane)
                 with self._lock:
                     self.stats["timeouts"] += 1
                 raise ServeError(503, f"query timed out after {self.timeout:g} s (the limit of this server); "
@@ -606,9 +618,9 @@ class QueryPool:
             raise
         except (EOFError, OSError, BrokenPipeError) as e:
             w.kill()
-            self._replace()
+            self._replace(lane)
             raise ServeError(500, f"query worker died ({type(e).__name__}); the query was probably too big")
-        self._idle.put(w)
+        idle.put(w)
         with self._lock:
             self.stats["queries"] += 1
         if resp[0] == "error":
@@ -617,11 +629,12 @@ class QueryPool:
 
     def close(self) -> None:
         self._closed = True
-        while True:
-            try:
-                self._idle.get_nowait().kill()
-            except queue.Empty:
-                break
+        for idle in self._idle.values():
+            while True:
+                try:
+                    idle.get_nowait().kill()
+                except queue.Empty:
+                    break
 
 
 # --------------------------------------------------------------------------- HTML rendering

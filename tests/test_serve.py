@@ -248,6 +248,26 @@ def test_named_queries_listed(server):
     assert [q["name"] for q in qs] == [q["name"] for q in named_queries()]
 
 
+def test_entity_pages_are_served_while_queries_hog_the_workers(store):
+    """Entity pages use their own lane of workers: a runaway query on the only query worker does not stop them."""
+    s = KGServe(store, "--timeout", "3", "--workers", "1")
+    try:
+        values = " ".join(str(i) for i in range(300))
+        runaway = ("SELECT (COUNT(*) AS ?n) WHERE { " + " ".join(f"VALUES ?v{i} {{ {values} }}" for i in range(5)) + " }")
+        out = {}
+        t = threading.Thread(target=lambda: out.setdefault("r", get(s, runaway)))
+        t.start()
+        import time
+        time.sleep(0.5)   # let the runaway query take the worker (a state, not a timing assertion)
+        pages = [http_get(s.base + "/id/municipality/999", "text/html")[0],
+                 http_get(s.base + "/api/neighbourhood?" + urllib.parse.urlencode({"iri": KGD + "municipality/999"}))[0]]
+        t.join(60)
+        assert pages == [200, 200]
+        assert out["r"][0] == 503
+    finally:
+        s.stop()
+
+
 # --------------------------------------------------------------------------- kg query --endpoint (our own server as the remote)
 def test_kg_query_endpoint_matches_embedded(server, store):
     import subprocess
