@@ -173,7 +173,8 @@ _CUES = re.compile(
     r"dialogmøde\s+med|aftale\s+med|finansieret\s+af|medfinansieret\s+af|understøttelse\s+fra|støtte\s+fra|"
     r"tilskud\s+fra|midler\s+fra|bevillinger?\s+fra|udviklet\s+af|udført\s+af|gennemført\s+af|leveret\s+af|"
     r"på\s+foranledning\s+af|tilsagn\s+fra|donation\s+fra|drives\s+af|drevet\s+af|varetages\s+af|udbydes\s+af|"
-    r"ejet\s+af|i\s+partnerskab\s+med|praktik\s+hos|ansat\s+hos|ansættelse\s+hos|job\s+hos)\s+(?:(?:puljemidler|midler|en\s+bevilling)\s+fra\s+)?")
+    r"ejet\s+af|i\s+partnerskab\s+med|praktik\s+hos|ansat\s+hos|ansættelse\s+hos|job\s+hos|"
+    r"(?:gennemføres|gennemføre|udføres|afvikles|driver|drives|udvikles)\s+sammen\s+med)\s+(?:(?:puljemidler|midler|en\s+bevilling)\s+fra\s+)?")
 _TOK = r"(?:" + CAP + r"(?:[A-Za-zÆØÅæøåéüö0-9'’&-]|\.(?=[A-Za-zÆØÅ]))*|[A-ZÆØÅ0-9]{2,}[A-Za-zÆØÅæøå0-9-]*)"
 _CAPSEQ = re.compile(
     r"(?:Den\s+|Det\s+|De\s+)?" + _TOK + r"(?:(?:\s+|\s*/\s*|\s+(?:og|for|i|af|&|til|under)\s+)"
@@ -430,7 +431,7 @@ def _find_orgs(ctx: Ctx, ln: Line) -> None:
             continue
         seq = c.group(0)
         for part in re.split(r"(?<![A-Z])\s*/\s*(?![A-Z]\b)|(?<=A/S|ApS|I/S|P/S|K/S|IVS)\s+og\s+|"
-                             r"\s+og\s+(?=[A-ZÆØÅ]{2,}\b)", seq):
+                             r"\s+og\s+(?=[A-ZÆØÅ]{2,}\b)|(?<=Kommune)\s+og\s+|(?<=Kommuner)\s+og\s+", seq):
             part = _clean_org_name(part)
             if not part or part in STOP:
                 continue
@@ -438,6 +439,10 @@ def _find_orgs(ctx: Ctx, ln: Line) -> None:
             if _taken(ctx, ln.idx, s, s + len(part)):
                 continue
             if len(part.split()) > 6:
+                continue
+            # "sammen med Viborg og Skive": municipalities, not an organisation
+            if all(gazetteer.municipality_by_name(re.sub(r"\s+Kommuner?$", "", x))
+                   for x in re.split(r"\s*,\s*|\s+og\s+", part) if x):
                 continue
             _add_org(ctx, ln, s, s + len(part), part, "company", "cue:" + re.sub(r"\s+", " ", m.group(0).strip()))
     # h. "X (ABC)" after an organisation found above: abbreviation alias

@@ -356,8 +356,8 @@ def _footer_lines(full_text: str) -> str:
     lines = [ln.strip() for ln in full_text.splitlines() if ln.strip()]
     out = lines[-3:]
     for ln in lines:
-        if re.search(r"\b\d{4}\s+[A-ZÆØÅ][a-zæøå]+|\bSide\s+\d+|\b\w+\.dk\b|\b\d{2}[.-]\d{2}[.-]\d{4}\s*$", ln) \
-                and len(ln) < 160:
+        if re.search(r"\b[1-9]\d{3}\s+[A-ZÆØÅ][a-zæøå]+|\bSide\s+\d+|\b\w+\.dk\b|\b\d{2}[.-]\d{2}[.-]\d{4}\s*$", ln) \
+                and len(ln) < 160 and len(ln.split()) <= 16 and not ln.endswith((".", ":")):
             out.append(ln)
     return "\n".join(out)
 
