@@ -142,3 +142,13 @@ def test_script_in_data_is_not_executed(page, server):
     page.goto(server.base + "/id/project/serve-test-project")
     assert page.evaluate("typeof window.__pwned") == "undefined"
     page.screenshot(path=str(ARTIFACTS / "browser-xss.png"), full_page=True)
+    # ... nor in the editor's result table
+    page.goto(server.base + "/")
+    page.wait_for_selector("body[data-queries-loaded]", timeout=30000)
+    page.evaluate("window.yasgui.getTab().setQuery('SELECT ?l WHERE { <%sorganization/xss> "
+                  "<http://www.w3.org/2000/01/rdf-schema#label> ?l }')" % KGD)
+    page.click(".yasqe_queryButton")
+    page.wait_for_selector(".yasr table.dataTable tbody tr td", timeout=30000)
+    assert XSS_LABEL in page.inner_text(".yasr table.dataTable tbody")
+    page.wait_for_timeout(300)   # give an injected onerror handler the chance to fire
+    assert page.evaluate("typeof window.__pwned") == "undefined"

@@ -189,8 +189,9 @@ def test_entity_page_html_escapes_data(server):
     st, h, body = http_get(server.base + "/id/organization/xss", "text/html")
     page = body.decode("utf-8")
     assert st == 200 and h["Content-Type"].startswith("text/html")
-    assert "<script>window.__pwned" not in page
-    assert "&lt;script&gt;window.__pwned=1&lt;/script&gt; &amp; &quot;Co&quot;" in page
+    assert "<script>window.__pwned" not in page and "<img src=x" not in page
+    assert ("&lt;script&gt;window.__pwned=1&lt;/script&gt; &amp; &quot;Co&quot; "
+            "&lt;img src=x onerror=&quot;window.__pwned=2&quot;&gt;") in page
     assert "script-src 'self'" in h["Content-Security-Policy"]
 
 

@@ -27,7 +27,7 @@ SEEDS = ROOT / "examples" / "minutes"
 PY = sys.executable
 
 # A hand-written graph: used when `kg build` is not available, and always for the XSS check.
-XSS_LABEL = 'STAR <script>window.__pwned=1</script> & "Co"'
+XSS_LABEL = 'STAR <script>window.__pwned=1</script> & "Co" <img src=x onerror="window.__pwned=2">'
 TRIG = """@base <https://w3id.org/kgdk/id/> .
 @prefix kg: <https://w3id.org/kgdk/ontology#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
