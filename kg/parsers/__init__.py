@@ -229,6 +229,7 @@ def _attachments(blk: Block) -> list[str]:
             c = re.sub(r"^[-–:]\s*", "", c)
             c = re.sub(r"\s*[(\[](?:pdf|docx?|xlsx?|pptx?)?[,\s]*(?:\d+(?:[.,]\d+)?\s*[KM]B)?[)\]]\s*$", "", c, flags=re.I)
             c = re.sub(r"\.(?:pdf|docx?|xlsx?|pptx?)$", "", c, flags=re.I)
+            c = re.sub(r"\s*[(\[]\d{3,}/\d{2,4}[)\]]\s*$", "", c)       # document number "(2045678/24)"
             if not c or _DOCNO.match(c) or danish.is_case_number_line(c):
                 continue
             if re.fullmatch(r"(?i)(?:ingen|intet|ingen bilag|-)", c):

@@ -135,6 +135,8 @@ def _sentences(text: str) -> list[tuple[int, int]]:
         prev = text[max(0, m.start() - 6):m.start()]
         if re.search(r"(?:\b(?:kr|mio|mia|pr|ca|jf|bl\.a|m\.fl|mv|nr|stk|evt|inkl|ekskl|f\.eks|dvs|vedr|hhv)\.)$", prev):
             continue
+        if re.search(r"(?:^|[\s(])(?:[A-ZÆØÅ]\.)+$", prev):
+            continue        # initials: "A.P. Møller Fonden", "Connie B. Jensen"
         out.append((start, m.start()))
         start = m.end()
     out.append((start, len(text)))
@@ -351,6 +353,14 @@ def _find_orgs(ctx: Ctx, ln: Line) -> None:
             continue
         name = " ".join(toks)
         start = m.start() + (seq.find(toks[0]) if toks else 0)
+        # "Fiskeplejen under Landbrugsstyrelsen": a programme or unit under a public body, two names
+        um = re.fullmatch(r"(?P<x>\S.*?)\s+under\s+(?P<y>\S.*)", name)
+        if um and _org_like(um.group("y")) and um.group("x")[:1].isupper() and len(um.group("x").split()) <= 4:
+            for part in (um.group("x"), um.group("y")):
+                ps = t.find(part, start)
+                if ps >= 0 and not _taken(ctx, ln.idx, ps, ps + len(part)):
+                    _add_org(ctx, ln, ps, ps + len(part), part, _kind_from_name(part), "org-under")
+            continue
         # "Grundejerforeningen Solbakken og Boligforeningen Vestergaarden": every member is an organisation
         parts = re.split(r"(?<!-)\s+og\s+", name)
         if len(parts) > 1 and all(_org_like(p_) for p_ in parts):
@@ -749,6 +759,9 @@ def parse_period(text: str) -> tuple[Optional[str], Optional[str]]:
 # --------------------------------------------------------------------------- projects
 
 _QUOTED = r"[\"“”„'‘’»«](?P<q>[^\"“”„'‘’»«\n]{3,90})[\"“”'‘’«»]"
+_PROJ_FUNDED_QUOTED = re.compile(
+    r"\b(?:bevilget|bevilger|bevilgede|givet\s+tilsagn|tilsagn|tilskud|støtte|støtter|støttet|midler|donation)\b"
+    r"[^;\n]{0,80}?\btil\s+" + _QUOTED, re.I)
 _ITALIC = r"\*(?P<i>[^*\n]{3,90})\*"
 _CAPNAME = (r"(?P<c>" + CAP + r"[\w-]*(?:\s+(?:" + CAP + r"[\w-]*|og|i|for|til|af|på|med|om|\d+(?:\.\d+)*(?![\w.]\w)))*"
             r"(?:\s+" + CAP + r"[\w-]*|\s+\d+(?:\.\d+)*(?![\w.]\w))?)")
@@ -800,6 +813,11 @@ def _project_names(ctx: Ctx, ln: Line) -> list[tuple[str, list, str, int]]:
     for m in _PROJ_QUOTED_PULJE.finditer(t):
         name = _clean_org_name(m.group("q"))
         out.append((name, [], "quoted-pulje", m.start()))
+    # "har bevilget 900.000 kr. til "Virksomhedsnetværk Trekantområdet"": the quoted thing funded
+    for m in _PROJ_FUNDED_QUOTED.finditer(t):
+        name = _clean_org_name(m.group("q"))
+        if len(name) >= 3 and name[:1].isupper() and not any(n == name for n, *_ in out):
+            out.append((name, [], "funded-quoted", m.start("q") - 1))
     for m in _PROJ_LOWER.finditer(t):
         if _ARTICLE_BEFORE.search(t[max(0, m.start() - 20):m.start()]):
             continue        # "et nyt projekt ..." describes, it does not name
@@ -897,6 +915,26 @@ def _entity_before(ctx: Ctx, ln: Line, pos: int, limit: int = 60) -> Optional[st
         if m.end <= pos and pos - m.end <= limit and (best is None or m.end > best[0]):
             best = (m.end, m.name)
     return best[1] if best else None
+
+
+def _subjects_before(ctx: Ctx, ln: Line, pos: int, sent_start: int) -> list[str]:
+    """The entity right before a funding verb, and those coordinated with it ("Erhvervshus Sydjylland
+    og Region Syddanmark har bevilget"), first named first."""
+    ments = [(a, b, ctx.orgs[key]["name"]) for a, b, key, _p in ctx.org_mentions.get(ln.idx, [])]
+    ments += [(m.start, m.end, m.name) for m in ctx.muni_mentions.get(ln.idx, [])]
+    ments = sorted({m for m in ments if sent_start < m[1] <= pos}, key=lambda m: m[1])
+    near = [m for m in ments if pos - m[1] <= 25]
+    if not near:
+        return []
+    out = [near[-1]]
+    for m in reversed(ments):
+        if m[1] <= out[-1][0] and re.fullmatch(r"\s*(?:,|og|samt)\s*", ln.text[m[1]:out[-1][0]]):
+            out.append(m)
+    names = []
+    for m in reversed(out):
+        if m[2] not in names:
+            names.append(m[2])
+    return names
 
 
 # --------------------------------------------------------------------------- main
@@ -1027,9 +1065,9 @@ def extract_entities(doc: Document, src: SourceText) -> Document:
                     if f:
                         funders.append(f)
                 for vm in _FUND_VERB.finditer(sent):
-                    f = _entity_before(ctx, ln, s + vm.start(), 25)
-                    if f:
-                        funders.append(f)
+                    for f in _subjects_before(ctx, ln, s + vm.start(), s):
+                        if f not in funders:
+                            funders.append(f)
                 budget = bool(_BUDGET_FUND.search(sent)) and own is not None
                 for k in targets:
                     p = projects[k]
@@ -1121,6 +1159,13 @@ def extract_entities(doc: Document, src: SourceText) -> Document:
             g["project"] = renamed[g["project"]]
 
     grants = _dedupe_grants(grants)
+
+    # a name printed as the funded project ("til "Virksomhedsnetværk Trekantområdet"") is a project, not
+    # also an organisation (unless the gazetteer knows it)
+    proj_names = {p["name"].casefold() for p in projects.values()}
+    for k in [k for k, o in ctx.orgs.items() if o["name"].casefold() in proj_names
+              and not o["rule"].startswith("gazetteer")]:
+        del ctx.orgs[k]
 
     # ---- records
     org_recs = tuple(Organization(name=o["name"], aliases=tuple(o["aliases"]), kind=o["kind"], span=o["span"],
