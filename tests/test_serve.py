@@ -7,12 +7,12 @@ import urllib.parse
 
 import pyoxigraph as ox
 import pytest
-from SPARQLWrapper import CSV, JSON, POST, TSV, TURTLE, XML, SPARQLWrapper
+from SPARQLWrapper import JSON, POST, TURTLE, XML, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
 from kg.serve import looks_like_update, negotiate, uses_service
 from kg.store import Store
-from virtuoso_fixture import (TRIG, XSS_LABEL, KGServe, add_trig, build_seed_store, have_build, http, http_get,
+from virtuoso_fixture import (XSS_LABEL, KGServe, add_trig, build_seed_store, have_build, http, http_get,
                               trig_store)
 
 pytestmark = pytest.mark.timeout(300)

@@ -76,7 +76,6 @@ def test_push_sparql_update_replaces(tmp_path, virtuoso):
 
 def test_push_error_is_one_line(tmp_path, virtuoso):
     """A store error (here Virtuoso refusing an xsd:time literal in an update) is one line, exit 1."""
-    import pyoxigraph as ox
     from kg.store import Store as S
     st = S.open(tmp_path / "t", create=True)
     g = "https://w3id.org/kgdk/id/document/0000time0test000"
