@@ -1369,6 +1369,7 @@ def serve(store: str, host: str = "127.0.0.1", port: int = 8000, **kw) -> None:
     import signal
     signal.signal(signal.SIGTERM, _stop)
     h, p = srv.server_address[:2]
+    h = f"[{h}]" if ":" in h else h
     print(f"kg serve: http://{h}:{p}/  (SPARQL endpoint http://{h}:{p}/sparql, store {store})",
           file=sys.stderr, flush=True)
     try:
