@@ -391,6 +391,7 @@ def _corpus_files():
     return sorted(p for p in CORPUS.glob("*") if p.is_file() and p.name != "README.md") if CORPUS.exists() else []
 
 
+@pytest.mark.timeout(300)   # a hang detector (ReDoS cases were hours before the fix, ~1 s after), not a speed test
 def test_corpus_regressions(fuzz_dir):
     """Inputs that once broke something (see tests/fuzz_corpus/README.md)."""
     for path in _corpus_files():
