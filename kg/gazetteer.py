@@ -227,7 +227,7 @@ def find_municipalities(text: str, bare: bool = True) -> list[MunicipalityMatch]
     return out
 
 
-_LIST_RE = re.compile(r"(?<!\w)(?P<names>(?:[A-ZÆØÅ][\w]+(?:[\s-]+[A-ZÆØÅ][\w]+)?\s*,\s*){2,}"
+_LIST_RE = re.compile(r"(?<!\w)(?P<names>(?:[A-ZÆØÅ][\w]+(?:[\s-]+[A-ZÆØÅ][\w]+)?\s*,\s*){2,40}"
                       r"[A-ZÆØÅ][\w]+(?:[\s-]+[A-ZÆØÅ][\w]+)?\s+(?:og|samt)\s+[A-ZÆØÅ][\w]+)\s+[Kk]ommuner")
 
 
