@@ -161,7 +161,8 @@ def serve(store_dir, host, port, timeout, max_rows, max_result_mb, workers, quie
               help="Store directory (default $KG_STORE or ./kg-store).")
 @click.option("--batch", type=click.IntRange(1), default=20000, show_default=True, help="Triples per request.")
 @click.option("--graph", "graphs", multiple=True, help="Push only this named graph (repeatable).")
-def push(endpoint, graph_store, user, password, store_dir, batch, graphs):
+@click.option("--jobs", type=click.IntRange(1, 64), default=4, show_default=True, help="Graphs uploaded at once.")
+def push(endpoint, graph_store, user, password, store_dir, batch, graphs, jobs):
     """Upload every named graph of the store to an external SPARQL store (re-push replaces the graphs)."""
     from .remote import RemoteError, push as do_push
     from .store import Store, StoreError, default_path
@@ -173,7 +174,7 @@ def push(endpoint, graph_store, user, password, store_dir, batch, graphs):
         sys.exit(2)
     try:
         rep = do_push(st, endpoint=endpoint, graph_store=graph_store, user=user, password=password,
-                      batch=batch, graphs=list(graphs) or None, progress=_err)
+                      batch=batch, graphs=list(graphs) or None, progress=_err, jobs=jobs)
     except RemoteError as e:
         _err(f"error: {e}")
         sys.exit(1)

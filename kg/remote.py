@@ -117,10 +117,17 @@ def pushed_graphs(store) -> list[str]:
 def push(store, *, endpoint: Optional[str] = None, graph_store: Optional[str] = None,
          user: Optional[str] = None, password: Optional[str] = None, batch: int = 20000,
          graphs: Optional[list[str]] = None, progress: Optional[Callable[[str], None]] = None,
-         timeout: float = 300) -> dict:
-    """Upload the store's named graphs; re-pushing replaces them. Returns counts and timing."""
+         timeout: float = 300, jobs: int = 4) -> dict:
+    """Upload the store's named graphs; re-pushing replaces them. Returns counts and timing.
+
+    ``jobs`` graphs are uploaded at once (one HTTP connection each); the batches of one graph are
+    always sent in order (first PUT/DROP, then appends). The first error stops the push.
+    """
     if not graph_store and not endpoint:
         raise RemoteError("push needs --graph-store URL (Graph Store Protocol) or --endpoint URL (SPARQL Update)")
+    import threading
+    from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+
     t0 = time.perf_counter()
     todo = graphs if graphs else pushed_graphs(store)
     known = set(store.graphs())
@@ -128,35 +135,62 @@ def push(store, *, endpoint: Optional[str] = None, graph_store: Optional[str] = 
         if g not in known:
             raise RemoteError(f"no graph {g} in the store")
     url = graph_store or endpoint
-    opener = _opener(url, user, password)
-    n_triples = n_req = 0
-    for i, g in enumerate(todo, 1):
+    local = threading.local()          # urllib's digest handler keeps per-connection state
+    lock = threading.Lock()
+    totals = {"triples": 0, "requests": 0, "graphs": 0}
+    stop = threading.Event()
+
+    def send(method, target, body, ctype):
+        if stop.is_set():
+            raise RemoteError("stopped after an earlier error")
+        if not hasattr(local, "opener"):
+            local.opener = _opener(url, user, password)
+        _request(local.opener, method, target, body, ctype, timeout)
+
+    def upload(g: str) -> None:
         triples = (ox.Triple(q.subject, q.predicate, q.object) for q in store.quads(g))
-        first = True
+        n_t = n_r = 0
         if graph_store:
+            target = graph_store_url(graph_store, g)
+            first = True
             for chunk in _batches(nt_lines(triples), batch):
-                body = "".join(chunk).encode("ascii")
-                _request(opener, "PUT" if first else "POST", graph_store_url(graph_store, g), body,
-                         "text/turtle", timeout)
+                send("PUT" if first else "POST", target, "".join(chunk).encode("ascii"), "text/turtle")
                 first = False
-                n_req += 1
-                n_triples += len(chunk)
+                n_r += 1
+                n_t += len(chunk)
             if first:   # empty graph: replace with nothing
-                _request(opener, "PUT", graph_store_url(graph_store, g), b"", "text/turtle", timeout)
-                n_req += 1
+                send("PUT", target, b"", "text/turtle")
+                n_r += 1
         else:
             gi = nt_term(ox.NamedNode(g))
-            _request(opener, "POST", endpoint, f"DROP SILENT GRAPH {gi}".encode("ascii"),
-                     "application/sparql-update", timeout)
-            n_req += 1
+            send("POST", endpoint, f"DROP SILENT GRAPH {gi}".encode("ascii"), "application/sparql-update")
+            n_r += 1
             for chunk in _batches(nt_lines(triples), batch):
-                body = f"INSERT DATA {{ GRAPH {gi} {{\n{''.join(chunk)}}} }}".encode("ascii")
-                _request(opener, "POST", endpoint, body, "application/sparql-update", timeout)
-                n_req += 1
-                n_triples += len(chunk)
-        if progress and (i == len(todo) or i % 50 == 0):
-            progress(f"pushed {i}/{len(todo)} graphs ({n_triples} triples)")
-    return {"graphs": len(todo), "triples": n_triples, "requests": n_req,
+                send("POST", endpoint, f"INSERT DATA {{ GRAPH {gi} {{\n{''.join(chunk)}}} }}".encode("ascii"),
+                     "application/sparql-update")
+                n_r += 1
+                n_t += len(chunk)
+        with lock:
+            totals["triples"] += n_t
+            totals["requests"] += n_r
+            totals["graphs"] += 1
+            done = totals["graphs"]
+        if progress and done % 500 == 0 and done < len(todo):
+            progress(f"pushed {done}/{len(todo)} graphs ({totals['triples']} triples)")
+
+    with ThreadPoolExecutor(max_workers=max(1, int(jobs))) as ex:
+        futures = [ex.submit(upload, g) for g in todo]
+        finished, _ = wait(futures, return_when=FIRST_EXCEPTION)
+        errors = [f.exception() for f in finished if f.exception() is not None]
+        if errors:
+            stop.set()
+            for f in futures:
+                f.cancel()
+            first_error = next((e for e in errors if "stopped after an earlier error" not in str(e)), errors[0])
+            if isinstance(first_error, RemoteError):
+                raise first_error
+            raise RemoteError(f"push failed: {type(first_error).__name__}: {first_error}") from None
+    return {"graphs": totals["graphs"], "triples": totals["triples"], "requests": totals["requests"],
             "mode": "graph store protocol" if graph_store else "sparql update",
             "seconds": time.perf_counter() - t0}
 
