@@ -341,7 +341,7 @@ def _seat_mentions(text: str) -> list[str]:
     from ..gazetteer import find_municipalities
     names = []
     for w in labels.header_words("seat_words"):
-        for rx in (r"(?<!\w)([A-ZÆØÅ][\wæøåÆØÅ.-]{1,40}(?:[ -][A-ZÆØÅ][\wæøåÆØÅ-]{1,40})?)\s+" + re.escape(w) + r"\b",
+        for rx in (r"(?<!\w)([A-ZÆØÅ][\wæøåÆØÅ.]{1,40}(?:[ -][A-ZÆØÅ][\wæøåÆØÅ-]{1,40})?)\s+" + re.escape(w) + r"\b",
                    re.escape(w) + r"(?:et|en)?\s+i\s+([A-ZÆØÅ][\wæøåÆØÅ-]+(?:[ -][A-ZÆØÅ][\wæøåÆØÅ-]+)?)"):
             for m in re.finditer(rx, text):
                 ms = find_municipalities(m.group(1), bare=True)
