@@ -579,3 +579,16 @@ def test_fuzz_graph_conforms_and_round_trips(fuzz_dir, text, reference):
     write_jsonld(iter(quads), buf)
     got = _quad_set_rdflib(rdflib.Dataset().parse(data=buf.getvalue().decode("utf-8"), format="json-ld"))
     assert got == want, (sorted(got - want)[:3], sorted(want - got)[:3])
+
+
+@pytest.mark.timeout(600)    # hang detector: a quadratic regex takes hours on these inputs, linear code ~1 s each
+@settings(max_examples=max(1, int(40 * SCALE)), deadline=None, derandomize=DERANDOMIZE, database=None,
+          suppress_health_check=list(HealthCheck))
+@given(unit=st.text(alphabet="Aa1 .,-:/()'\"\nÆø&§Kk", min_size=1, max_size=12),
+       words=st.lists(st.sampled_from(["Kommune", "og", "Rådhus", "Punkt", "Beslutning", "kr.", "Jobcenter",
+                                       "Hansen", "A/S", "Fonden", "projekt", "kl."]), max_size=3))
+def test_fuzz_long_repetitions(fuzz_dir, unit, words):
+    """ReDoS probe: one short unit (plus cue words) repeated to ~30 KB, inside a minimal document."""
+    u = unit + (" " + " ".join(words) + " " if words else "")
+    body = u * (30000 // len(u))
+    run_one(fuzz_dir, ("Referat\n" + body + "\nPunkt 1: Godkendelse\n" + body[:8000] + "\n").encode("utf-8"))
