@@ -354,7 +354,7 @@ def _footer_lines(full_text: str) -> str:
     """Lines that look like a document's own footer or letterhead: the last non-empty lines,
     and lines carrying a postcode address or a page number next to "X Kommune"."""
     lines = [ln.strip() for ln in full_text.splitlines() if ln.strip()]
-    out = lines[-3:]
+    out = [ln for ln in lines[-3:] if len(ln) < 120 and not ln.endswith((".", ":"))]
     for ln in lines:
         if re.search(r"\b[1-9]\d{3}\s+[A-ZÆØÅ][a-zæøå]+|\bSide\s+\d+|\b\w+\.dk\b|\b\d{2}[.-]\d{2}[.-]\d{4}\s*$", ln) \
                 and len(ln) < 160 and len(ln.split()) <= 16 and not ln.endswith((".", ":")):
