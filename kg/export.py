@@ -447,6 +447,11 @@ def _bench_writer(impl: str, n: int, m: int, out: str) -> dict:
     return res
 
 
+def _doc_hash(d: int) -> str:
+    import hashlib
+    return hashlib.sha256(f"synthetic document {d}".encode()).hexdigest()
+
+
 def _synthetic_quads(n: int, m: int, docs: int, seed: int = 7):
     """RDF shaped like the kg graph for the entities view: persons, committees,
     organisations, projects, municipalities; edges through memberships/grants/mentions;
@@ -475,7 +480,7 @@ def _synthetic_quads(n: int, m: int, docs: int, seed: int = 7):
     per_doc = max(1, m // max(1, docs))
     j = 0
     for d in range(docs):
-        g = N(iris.document(f"{d:064x}"))
+        g = N(iris.document(_doc_hash(d)))
         y = 2015 + d % 11
         mt = N(f"{iris.DATA}meeting/x/{d}")
         k0, c_iri, code = ent[(d * 9 + 8) % n] if n > 8 else ent[0]
@@ -509,7 +514,7 @@ def _synthetic_quads(n: int, m: int, docs: int, seed: int = 7):
                 yield Q(gr, V["funded"], B, g)
     for k, iri, code in ent:
         yield Q(N(iri), V["name" if k == "person" else "pref"], L(f"{k} {iri.rsplit('/', 1)[-1]} Ø&<"),
-                N(iris.document(f"{0:064x}")))
+                N(iris.document(_doc_hash(0))))
 
 
 def _bench_store(n: int, m: int, docs: int, workdir: str, impl: str) -> dict:

@@ -292,10 +292,17 @@ class View:
                     continue
                 w = _int(r["w"]) or 1
                 first, last = _date(r["first"]), _date(r["last"])
-                attrs = {"type": etype, "role": _lit(r["role"]), "documents": w,
+                if etype == "member" and tgt.startswith(_PARTY_PREFIX):
+                    etype_row = "party"
+                else:
+                    etype_row = etype
+                attrs = {"type": etype_row, "role": _lit(r["role"]), "documents": w,
                          "first": first, "last": last}
                 self.stats["edges"] += 1
-                yield Edge(s, tgt, float(w), attrs, start=first, end=last, label=etype)
+                yield Edge(s, tgt, float(w), attrs, start=first, end=last, label=etype_row)
+
+
+_PARTY_PREFIX = DATA + "party/"
 
 
 def _size(docs: int) -> float:
@@ -313,12 +320,12 @@ class EntitiesView(View):
         ent = list(self.kinds)
         kf = self.kind_filter
         return [
-            # person -> committee (role) / party, from memberships
+            # person -> committee (role) / party, from memberships (one query; "member" edges
+            # to a party are renamed "party" in edges())
             ("member", f"""GRAPH ?g {{ ?ms {t['member']} ?s ; {t['organization']} ?t .
                                OPTIONAL {{ ?ms {t['role']} ?r }} }}
-                           {kf('t', ['committee', 'organization'])}
+                           {kf('t', ['committee', 'organization', 'party'])}
                            BIND(REPLACE(STR(?r), "^.*/", "") AS ?role0)"""),
-            ("party", f"""GRAPH ?g {{ ?ms {t['member']} ?s ; {t['organization']} ?t . }} {kf('t', ['party'])}"""),
             # committee -> its municipality
             ("part_of", f"""GRAPH ?g {{ ?s {t['governs']} ?t }} {kf('s', ['committee'])}
                             {kf('t', ['municipality'])}"""),
@@ -330,7 +337,11 @@ class EntitiesView(View):
             ("partner", f"""GRAPH ?g {{ ?s {t['partner']} ?t }} {kf('s', ent)} {kf('t', ent)}"""),
             ("participant", f"""GRAPH ?g {{ ?s {t['participant']} ?t }} {kf('s', ent)} {kf('t', ent)}"""),
             # committee -> entity named in one of its meetings (or their agenda items)
-            ("mentions", f"""GRAPH ?g {{ ?x {t['mentions']} ?t . ?mt {t['held_by']} ?s . }}
+            # (joined through the item's meeting, never on ?g alone: a join on the graph
+            # variable only was evaluated as a cross product, minutes at 20k documents)
+            ("mentions", f"""{{ GRAPH ?g {{ ?x {t['mentions']} ?t . ?x {t['held_by']} ?s . }} }}
+                             UNION
+                             {{ GRAPH ?g {{ ?x {t['mentions']} ?t . ?x {t['in_meeting']} ?mt . ?mt {t['held_by']} ?s . }} }}
                              {kf('s', ['committee'])} {kf('t', ['organization', 'project', 'municipality', 'party'])}"""),
         ]
 
