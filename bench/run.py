@@ -22,7 +22,8 @@ Generates a corpus with :mod:`kg.synth`, then measures the real code paths:
 
 Environment: BENCH_DOCS (300), BENCH_SEED (1), BENCH_JOBS (all cores), BENCH_REPORT_DIR (bench/),
 BENCH_WORK (a temporary directory, removed unless BENCH_KEEP=1), BENCH_STAGE_DOCS (2000),
-BENCH_RDFLIB_CAP (300000 quads), BENCH_RDFLIB_TIMEOUT (s, 600), BENCH_SHACL_DOCS (150),
+BENCH_RDFLIB_CAP (300000 quads), BENCH_RDFLIB_TIMEOUT (s, 600: also the limit for kg validate, kg export and
+the pyshacl / networkx baselines), BENCH_SHACL_DOCS (150),
 BENCH_PROFILE_DOCS (400, 0 = off), BENCH_QUERY_RUNS (5), BENCH_QUERY_TIMEOUT (s per query, 60),
 BENCH_SCALING (auto|0|1),
 BENCH_SKIP (comma-separated section names).
@@ -158,13 +159,17 @@ def run_measured(args, timeout=None, cwd=None, env=None) -> dict:
     """Run a command; return wall seconds, peak RSS (MB, process tree), exit code, stderr tail."""
     t0 = time.perf_counter()
     p = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cwd,
-                         env=env)
+                         env=env, start_new_session=True)     # own process group: a timeout ends its workers too
     s = RSSSampler(p.pid)
     s.start()
     try:
         out, err = p.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
-        p.kill()
+        import signal
+        try:
+            os.killpg(p.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
         out, err = p.communicate()
         err += f"\n(timeout after {timeout} s)"
     wall = time.perf_counter() - t0
@@ -595,7 +600,7 @@ def sec_shacl(cfg, ctx):
     if not kg_has_command("validate"):
         raise RuntimeError("`kg validate` is not available yet")
     res = {}
-    full = run_measured(KG + ["validate", "--store", str(ctx["store"])], cwd=ROOT)
+    full = run_measured(KG + ["validate", "--store", str(ctx["store"])], cwd=ROOT, timeout=cfg.rdflib_timeout)
     res["store"] = {"quads": ctx.get("quads"), "seconds": full["seconds"], "peak_rss_mb": full["peak_rss_mb"],
                     "rc": full["rc"], "stderr_tail": full["stderr_tail"][-800:]}
     # capped subset: kg validate FILE vs pyshacl whole-graph
@@ -610,7 +615,7 @@ def sec_shacl(cfg, ctx):
     st.close()
     with open(sub, "wb") as fh:
         ox.serialize(quads, fh, ox.RdfFormat.N_QUADS)
-    ours = run_measured(KG + ["validate", str(sub)], cwd=ROOT)
+    ours = run_measured(KG + ["validate", str(sub)], cwd=ROOT, timeout=cfg.rdflib_timeout)
     shapes = sorted((ROOT / "shapes").glob("*.ttl"))
     ont = sorted((ROOT / "ontology").glob("*.ttl"))
     child = r"""
@@ -676,7 +681,8 @@ def sec_export(cfg, ctx):
     if "store" not in ctx:
         raise RuntimeError("no store (build unavailable)")
     out = ctx["work"] / "entities.gexf"
-    ours = run_measured(KG + ["export", "--format", "gexf", "-o", str(out), "--store", str(ctx["store"])], cwd=ROOT)
+    ours = run_measured(KG + ["export", "--format", "gexf", "-o", str(out), "--store", str(ctx["store"])], cwd=ROOT,
+                        timeout=cfg.rdflib_timeout)
     size = out.stat().st_size if out.exists() else None
     out2 = ctx["work"] / "entities-nx.gexf"
     base = run_measured([sys.executable, "-c", _NX_CHILD, str(ctx["store"]), str(out2)], cwd=ROOT,
