@@ -81,3 +81,9 @@ def test_title_markers_and_council_name():
              "Godkendt.\n\nPunkt 2 (Lukket) Grundsalg\n\nBeslutning\nGodkendt.\n")
     assert d["committee"] == "Byrådet"
     assert [(i["title"], i["closed"]) for i in d["items"]] == [("Godkendelse af dagsorden", False), ("Grundsalg", True)]
+
+
+def test_closed_marker_inside_an_item_marks_only_that_item():
+    d = _doc("Økonomiudvalget\nMødedato: 03-05-2024\n\n1. Salg af grund\nSagsnr.: 24/1\nLukket\n\nBeslutning\nGodkendt.\n\n"
+             "2. Meddelelser\n\nBeslutning\nTaget til efterretning.\n")
+    assert [(i["number"], i["closed"]) for i in d["items"]] == [("1", True), ("2", False)]

@@ -108,8 +108,11 @@ def candidates(lay: Layout) -> dict[str, list[Heading]]:
             continue
         pm = part_marker(t)
         if pm is not None and not after_heading:    # right after a heading it marks that item only
-            part, part_closed = part + 1, pm
-            continue
+            nxt = _next_text(L, i)
+            # a part marker introduces headings; inside an item ("Sagsnr. ...", "Lukket") it marks that item
+            if nxt is not None and any(pat.rx.match(L[nxt].text) for pat in labels.heading_patterns()):
+                part, part_closed = part + 1, pm
+                continue
         after_heading = any(pat.rx.match(t) for pat in labels.heading_patterns())
         for pat in labels.heading_patterns():
             m = pat.rx.match(t)
