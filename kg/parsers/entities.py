@@ -501,7 +501,7 @@ def _find_municipalities(ctx: Ctx, ln: Line) -> None:
     found = []
     for m in gazetteer.find_municipalities(ln.text):
         if m.cue == "bare":
-            before = ln.text[:m.start].rstrip()
+            before = ln.text[max(0, m.start - 120):m.start].rstrip()   # a window: the whole prefix made this quadratic
             prev = re.search(r"(\S+)$", before)
             if prev and (prev.group(1) in FIRST_NAMES or prev.group(1) in ctx.members):
                 continue        # a surname ("Lotte Greve")
