@@ -104,6 +104,7 @@ class GexfWriter:
         self.lastmodified = lastmodified
         self._buf: list[str] = []
         self._buf_max = buffer_elements
+        self._heads: dict = {}
         self._state = "new"     # new -> nodes -> edges -> closed
         self._edge_seq = 0
         self.n_nodes = 0
@@ -181,13 +182,24 @@ class GexfWriter:
     def _attvalues(self, declared: dict, attrs: Optional[dict], dyn: Optional[dict], pad: str) -> str:
         parts = []
         if attrs:
+            heads = self._heads.get(id(declared))
+            if heads is None:   # '<attvalue for="k" value="' per declared attribute, built once
+                heads = self._heads[id(declared)] = {
+                    k: (f'{pad}  <attvalue for="{xml_attr(k)}" value="', typ) for k, (typ, _m) in declared.items()}
             for k, v in attrs.items():
                 if v is None:
                     continue
-                spec = declared.get(k)
-                if spec is None:
+                h = heads.get(k)
+                if h is None:
                     raise KeyError(f"attribute {k!r} not declared")
-                parts.append(f'{pad}  <attvalue for="{xml_attr(k)}" value="{_fmt_value(v, spec[0])}"/>\n')
+                head, typ = h
+                if typ == "string":
+                    val = v if v.__class__ is str and _ATTR_RE.search(v) is None else xml_attr(v)
+                elif typ == "integer" and v.__class__ is int:
+                    val = str(v)
+                else:
+                    val = _fmt_value(v, typ)
+                parts.append(head + val + '"/>\n')
         if dyn:
             for k, values in dyn.items():
                 spec = declared.get(k)
