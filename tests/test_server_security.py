@@ -568,3 +568,15 @@ def test_result_size_limit(store):
         assert s.select("ASK { GRAPH ?g { ?s ?p ?o } }")["boolean"] is True
     finally:
         s.stop()
+
+
+def test_dns_rebinding_host_header_refused(server):
+    """Bound to loopback, the server answers only requests addressed to a loopback name: a page that
+    rebinds attacker.example to 127.0.0.1 cannot read it through the victim's browser."""
+    q = "/sparql?" + urllib.parse.urlencode({"query": "ASK { ?s ?p ?o }"})
+    for host in ("attacker.example", "attacker.example:%d" % server.port, "127.0.0.1.nip.io"):
+        status, _, body = server.request("GET", q, headers={"Host": host})
+        assert status == 403, (host, status, body[:200])
+    for host in ("127.0.0.1:%d" % server.port, "localhost:%d" % server.port):
+        status, _, _ = server.request("GET", q, headers={"Host": host})
+        assert status == 200, (host, status)
