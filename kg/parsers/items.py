@@ -10,6 +10,7 @@ best-scoring pattern wins.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -84,15 +85,22 @@ def _is_furniture(text: str) -> bool:
     return False
 
 
+@lru_cache(maxsize=1)
+def _part_res() -> tuple:
+    parts = labels.table().get("parts", {})
+    return tuple((re.compile(r"(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in parts.get(kind, []))
+                             + r")", re.I), flag)
+                 for kind, flag in (("closed", True), ("open", False)) if parts.get(kind))
+
+
 def part_marker(text: str) -> Optional[bool]:
     """A line that opens a part of the agenda: True for "Lukkede punkter", False for "Åbne
     punkter" (labels.toml [parts]); None for any other line."""
     t = text.strip().rstrip(":").strip()
     if len(t) > 40:
         return None
-    parts = labels.table().get("parts", {})
-    for kind, flag in (("closed", True), ("open", False)):
-        if any(re.fullmatch(re.escape(w).replace(r"\ ", r"\s+"), t, re.I) for w in parts.get(kind, [])):
+    for rx, flag in _part_res():
+        if rx.fullmatch(t):
             return flag
     return None
 
@@ -113,11 +121,12 @@ def candidates(lay: Layout) -> dict[str, list[Heading]]:
             if nxt is not None and any(pat.rx.match(L[nxt].text) for pat in labels.heading_patterns()):
                 part, part_closed = part + 1, pm
                 continue
-        after_heading = any(pat.rx.match(t) for pat in labels.heading_patterns())
+        after_heading = False
         for pat in labels.heading_patterns():
             m = pat.rx.match(t)
             if not m:
                 continue
+            after_heading = True
             title = (m.group("title") or "").strip()
             if not _title_ok(title, pat.keyword) or danish.is_case_number_line(t) or re.match(r"^\d+[.\-/]\d", title):
                 continue
