@@ -105,6 +105,14 @@ def part_marker(text: str) -> Optional[bool]:
     return None
 
 
+def _table_row_heading(t: str) -> Optional[str]:
+    """A two- or three-cell table row, its cells joined by spaces, else None."""
+    if not (t.startswith("|") and t.endswith("|")):
+        return None
+    cells = [c.strip() for c in t.strip("|").split("|") if c.strip()]
+    return " ".join(cells) if 2 <= len(cells) <= 3 else None
+
+
 def candidates(lay: Layout) -> dict[str, list[Heading]]:
     L = lay.lines
     out: dict[str, list[Heading]] = {}
@@ -122,8 +130,11 @@ def candidates(lay: Layout) -> dict[str, list[Heading]]:
                 part, part_closed = part + 1, pm
                 continue
         after_heading = False
+        row = _table_row_heading(t)
         for pat in labels.heading_patterns():
             m = pat.rx.match(t)
+            if not m and row and pat.keyword:
+                m = pat.rx.match(row)       # "| Punkt 2 | Demensvenlig by |": a heading printed as a table row
             if not m:
                 continue
             after_heading = True
