@@ -28,7 +28,7 @@ THRESHOLDS = {
     "meeting.municipality": 1.0, "meeting.committee": 1.0, "meeting.date": 1.0, "meeting.start_time": 1.0,
     "meeting.location": 1.0, "members": 1.0, "members.party": 1.0, "members.role": 1.0, "absent": 1.0,
     "persons": 1.0, "items": 1.0, "items.case_numbers": 1.0, "items.outcomes": 1.0, "items.decision": 1.0,
-    "items.attachments": 1.0, "items.absent": 1.0, "items.other_decisions": 1.0, "organizations": 0.967,
+    "items.attachments": 1.0, "items.absent": 1.0, "items.other_decisions": 1.0, "organizations": 0.969,
     "mentioned_municipalities": 1.0, "projects": 1.0, "projects.funders": 1.0, "projects.municipalities": 1.0,
     "grants": 1.0, "grants.amount": 1.0,
 }
