@@ -492,7 +492,12 @@ def run_queries(engine: str, data, bound: list, runs: int, timeout: float, qfile
         p = subprocess.Popen([sys.executable, "-c", _QUERY_CHILD, engine, str(data), str(qfile), str(runs), str(first)],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
         lines: "queue.Queue" = queue.Queue()
-        threading.Thread(target=lambda: [lines.put(x) for x in p.stdout] + [lines.put(None)], daemon=True).start()
+
+        def pump(out=p.stdout, q=lines):      # bound now: a killed child's pump must not feed the next queue
+            for x in out:
+                q.put(x)
+            q.put(None)
+        threading.Thread(target=pump, daemon=True).start()
         current, deadline = None, time.monotonic() + max(timeout, 600)    # loading gets its own budget
         while True:
             try:
