@@ -269,13 +269,15 @@ class View:
         kinds = list(self.kinds)
         # typed resources of the view's kinds; documents = graphs that state the type.
         # (Typed-only on purpose: a scan of every triple for untyped IRIs is 10x slower.)
-        sparql = f"""SELECT ?n ?label ?ids ?docs ?funder WHERE {{
+        sel = " ?ndate" if "meeting" in kinds else ""
+        sparql = f"""SELECT ?n ?label ?ids ?docs ?funder{sel} WHERE {{
           {{ SELECT ?n (COUNT(DISTINCT ?g) AS ?docs) WHERE {{
                VALUES ?c {{ {self.class_values(kinds)} }} GRAPH ?g {{ ?n a ?c }} }} GROUP BY ?n }}
           OPTIONAL {{ SELECT ?n (MIN(STR(?l)) AS ?label) WHERE {{ ?n {t['label']} ?l }} GROUP BY ?n }}
           OPTIONAL {{ SELECT ?n (GROUP_CONCAT(DISTINCT STR(?i); separator="; ") AS ?ids)
                       WHERE {{ ?n {t['notation']} ?i }} GROUP BY ?n }}
           OPTIONAL {{ SELECT DISTINCT ?n (true AS ?funder) WHERE {{ ?gr {t['funder']} ?n }} }}
+          {self._node_date_pattern(kinds)}
         }}"""
         munis = self.municipality_labels()
         for r in self.q(sparql):
@@ -293,9 +295,23 @@ class View:
             docs = _int(r["docs"])
             attrs = {"type": typ, "municipality": munis.get(code) if code else None,
                      "municipality_code": code, "ids": _lit(r["ids"]), "documents": docs, "iri": iri}
+            spells = None
+            nd = _date(r["ndate"]) if "meeting" in kinds else None
+            if nd:
+                attrs["date"] = nd
+                spells = [(nd, nd)]      # Gephi timeline: the meeting/item exists on its date
             self.stats["nodes"] += 1
             self._ids.add(iri)
-            yield Node(iri, label, attrs, COLORS.get(typ, COLORS["Other"]), size=_size(docs))
+            yield Node(iri, label, attrs, COLORS.get(typ, COLORS["Other"]), size=_size(docs), spells=spells)
+
+    def _node_date_pattern(self, kinds) -> str:
+        """Meetings and agenda items get the meeting date (only in views with meetings)."""
+        if "meeting" not in kinds:
+            return ""
+        t = self.t
+        return f"""OPTIONAL {{ SELECT ?n (MIN(STR(?nd0)) AS ?ndate) WHERE {{
+                     {{ ?n {t['held_by']} ?c0 ; {t['meeting_date']} ?nd0 }} UNION
+                     {{ ?n {t['in_meeting']} ?m0 . ?m0 {t['meeting_date']} ?nd0 }} }} GROUP BY ?n }}"""
 
     # ---- edges
     def edge_queries(self) -> list:
@@ -382,6 +398,7 @@ class MeetingsView(EntitiesView):
     name = "meetings"
     description = "kg meetings view: the entities view plus meetings and agenda items"
     kinds = tuple(ENTITY_KINDS) + tuple(MEETING_KINDS)
+    node_attrs = NODE_ATTRS + [("date", "string")]
 
     def edge_queries(self) -> list:
         t = self.t

@@ -331,3 +331,15 @@ def test_seed_build_rdf_roundtrip(seed_store, tmp_path):
     g = rdflib.Graph()
     g.parse(out, format="turtle")
     assert len(g) == _distinct_triples(seed_store)
+
+
+def test_seed_meetings_view_nodes_on_the_timeline(seed_store, tmp_path):
+    out = tmp_path / "m.gexf"
+    export(seed_store, "gexf", out, view="meetings")
+    g = nx.read_gexf(out)
+    meetings = [d for _, d in g.nodes(data=True) if d["type"] == "Meeting"]
+    assert len(meetings) == 5                        # one per seed document
+    for d in meetings:
+        assert d["date"] in d["label"] and d["spells"] == [(d["date"], d["date"])]
+    items = [d for _, d in g.nodes(data=True) if d["type"] == "AgendaItem"]
+    assert items and all(len(d.get("date", "")) == 10 for d in items)
