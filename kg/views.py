@@ -192,7 +192,11 @@ def _oxistore(store) -> ox.Store:
 
 
 class View:
-    """Base: subclasses define ``kinds`` and ``edge_queries``."""
+    """Base: subclasses define ``kinds`` and ``edge_queries``.
+
+    Iterate :meth:`nodes` before :meth:`edges` (as every writer does: GEXF needs nodes
+    first): edges whose ends were not written as nodes are dropped and counted in
+    ``stats["skipped_edges"]``, so a file never has a dangling edge."""
 
     name = "view"
     description = ""
