@@ -279,6 +279,22 @@ class Virtuoso:
         self.stop()
         raise RuntimeError("virtuoso did not answer in time: " + self.logtext())
 
+    def drop_graphs_except(self, keep, prefix: str = "https://w3id.org/kgdk/") -> list[str]:
+        """Drop every graph under `prefix` that is not in `keep` (left by other tests); returns them.
+
+        The tests share one Virtuoso per module; a comparison with a store must see only that
+        store's graphs (Virtuoso's own system graphs are outside `prefix`).
+        """
+        from kg.remote import _opener, _request, remote_query
+        keep = set(keep)
+        res = remote_query(self.endpoint, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        stray = sorted(s["g"].value for s in res if s["g"].value.startswith(prefix) and s["g"].value not in keep)
+        opener = _opener(self.update_endpoint, "dba", "dba")
+        for g in stray:
+            _request(opener, "POST", self.update_endpoint, f"DROP SILENT GRAPH <{g}>".encode("ascii"),
+                     "application/sparql-update")
+        return stray
+
     def logtext(self) -> str:
         p = self.dir / "virtuoso.log"
         return p.read_text(errors="replace")[-3000:] if p.exists() else ""
