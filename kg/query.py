@@ -48,6 +48,7 @@ class NamedQuery:
     title: str = ""
     description: str = ""
     params: list[Param] = field(default_factory=list)
+    added_prefixes: list[str] = field(default_factory=list)   # by add_prefixes(), on one extra first line
 
 
 _HEADER = re.compile(r"^#\s*(title|description|param)\s*:\s*(.*)$", re.I)
@@ -83,6 +84,38 @@ def parse_header(text: str, name: str = "", path: Optional[Path] = None) -> Name
     return q
 
 
+_PREFIX_DECL = re.compile(r"(?i)prefix")
+
+
+def add_prefixes(text: str, prefixes: Optional[Mapping[str, str]] = None) -> tuple[str, list[str]]:
+    """Declare the project's usual prefixes (``kg/vocab.py``) that ``text`` uses but does not declare.
+
+    Returns ``(text, added)``. Prefixed names are found with the same scanner :func:`kg.store.bind`
+    uses (strings, IRIs and comments skipped); a prefix the query declares itself is never redeclared,
+    unknown prefixes are left for the SPARQL parser to report, BASE and everything else stay as they
+    are. The declarations go on ONE extra first line (a prologue may hold PREFIX and BASE in any
+    order), so a syntax error's line number is off by exactly one (:func:`run` corrects it).
+    """
+    from .store import _scan
+    from .vocab import PREFIXES
+    known = prefixes if prefixes is not None else PREFIXES
+    toks = [t for _, _, t in _scan(text)]
+    declared, used = set(), []
+    for k, t in enumerate(toks):
+        if _PREFIX_DECL.fullmatch(t) and k + 1 < len(toks) and toks[k + 1].endswith(":") \
+                and toks[k + 1].count(":") == 1:
+            declared.add(toks[k + 1][:-1])
+        elif ":" in t and not (k > 0 and _PREFIX_DECL.fullmatch(toks[k - 1])):
+            p = t.split(":", 1)[0]
+            if p in known and p not in used:
+                used.append(p)
+    added = [p for p in used if p not in declared]
+    if not added:
+        return text, []
+    line = " ".join(f"PREFIX {p}: <{known[p]}>" for p in added)
+    return line + "\n" + text, added
+
+
 def list_queries(directory: Optional[Path] = None) -> list[NamedQuery]:
     d = Path(directory) if directory else QUERIES_DIR
     return [parse_header(p.read_text(encoding="utf-8"), p.stem, p) for p in sorted(d.glob("*.rq"))]
@@ -101,8 +134,12 @@ def load(arg: str, directory: Optional[Path] = None) -> NamedQuery:
         p = Path(arg)
         if not p.is_file():
             raise QueryError(f"{arg}: no such query file")
-        return parse_header(p.read_text(encoding="utf-8"), p.stem, p)
-    return parse_header(arg, "(text)", None)
+        q = parse_header(p.read_text(encoding="utf-8"), p.stem, p)
+    else:
+        q = parse_header(arg, "(text)", None)
+    # ad-hoc text and the user's own .rq files: the usual prefixes need not be declared
+    q.text, q.added_prefixes = add_prefixes(q.text)
+    return q
 
 
 def _parse_term(s: str) -> ox.Literal | ox.NamedNode:
@@ -166,7 +203,11 @@ def run(store, q: NamedQuery, given: Optional[Mapping[str, str]] = None):
     try:
         return store.query(q.text, b or None)
     except SyntaxError as e:
-        raise QueryError(f"{q.name}: SPARQL syntax error: {str(e).splitlines()[0]}") from None
+        msg = str(e).splitlines()[0]
+        if q.added_prefixes:   # positions in the user's text, not in the text with the PREFIX line
+            msg = re.sub(r"^error at (\d+):(\d+)",
+                         lambda m: f"error at {max(1, int(m.group(1)) - 1)}:{m.group(2)}", msg)
+        raise QueryError(f"{q.name}: SPARQL syntax error: {msg}") from None
 
 
 # --------------------------------------------------------------------------- output

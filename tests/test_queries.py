@@ -289,3 +289,60 @@ def test_cli_formats_and_list(gold_store):
     assert r.exit_code == 2 and "error" in r.output
     out = format_result(gold_store.query("SELECT ?x WHERE { VALUES ?x { \"a,b\" \"c\\\"d\" } }"), "csv")
     assert list(csv.reader(io.StringIO(out))) == [["x"], ["a,b"], ['c"d']]
+
+
+# ---------------------------------------------------------------- ad-hoc queries: the usual prefixes
+def test_add_prefixes_only_used_and_undeclared():
+    from kg.query import add_prefixes
+    from kg.vocab import PREFIXES
+    text, added = add_prefixes('SELECT ?l WHERE { ?s a kg:Project ; rdfs:label ?l '
+                               'FILTER(?l != "skos:x" && DATATYPE(?l) = xsd:string) } # owl:Thing')
+    assert added == ["kg", "rdfs", "xsd"]          # not skos (in a string) nor owl (in a comment)
+    assert text.splitlines()[0] == " ".join(f"PREFIX {p}: <{PREFIXES[p]}>" for p in added)
+    assert text.split("\n", 1)[1].startswith("SELECT ?l")
+    # declared by the query itself (any case, no space before the IRI): kept, never redeclared
+    text, added = add_prefixes("prefix kg:<http://example.org/other#> SELECT * { ?s a kg:X ; schema:name ?n }")
+    assert added == ["schema"] and text.count("PREFIX kg:") + text.count("prefix kg:") == 1
+    # BASE and relative IRIs untouched; unknown prefixes left for the parser; IRIs containing ':' ignored
+    q = "BASE <http://example.org/> SELECT * { <a> <http://x/y:z> ?o ; foo:bar kgd:x }"
+    text, added = add_prefixes(q)
+    assert added == ["kgd"] and text.endswith(q)
+    assert add_prefixes("SELECT * { ?s ?p ?o }") == ("SELECT * { ?s ?p ?o }", [])
+
+
+def test_adhoc_query_without_prefixes_runs(gold_store, tmp_path):
+    root = str(gold_store.root)
+    want = {r[0].value for r in gold_store.query(
+        "SELECT ?p WHERE { ?p a <https://w3id.org/kgdk/ontology#Project> }")}
+    assert want
+    r = CliRunner().invoke(main, ["query", "SELECT ?p ?l WHERE { ?p a kg:Project ; rdfs:label ?l }",
+                                  "--store", root, "--format", "csv"])
+    assert r.exit_code == 0, r.output
+    assert {row["p"] for row in csv.DictReader(io.StringIO(r.output))} == want
+    # a query that declares kg: itself to something else gets its own meaning (no rows), not ours
+    r = CliRunner().invoke(main, ["query", "PREFIX kg: <http://example.org/other#> "
+                                  "SELECT ?p WHERE { ?p a kg:Project }", "--store", root, "--format", "csv"])
+    assert r.exit_code == 0 and r.output.strip() == "p"
+    # BASE still applies to relative IRIs
+    r = CliRunner().invoke(main, ["query", "BASE <https://w3id.org/kgdk/ontology#> "
+                                  "SELECT ?p WHERE { ?p a <#Project> ; rdfs:label ?l }", "--store", root,
+                                  "--format", "csv"])
+    assert r.exit_code == 0 and {row["p"] for row in csv.DictReader(io.StringIO(r.output))} == want
+    # a .rq file of one's own gets the prefixes too
+    f = tmp_path / "mine.rq"
+    f.write_text("# title: mine\nASK { ?p a kg:Project ; dcterms:title ?t }\n", encoding="utf-8")
+    assert load(str(f)).added_prefixes == ["kg", "dcterms"]
+    # a syntax error points at the user's line, not the added PREFIX line
+    r = CliRunner().invoke(main, ["query", "SELECT * WHERE {\n  ?p a kg:Project\n  FILTER( }", "--store", root])
+    assert r.exit_code == 2 and "error at 3:" in r.output, r.output
+    # an unknown prefix is still the parser's error
+    r = CliRunner().invoke(main, ["query", "SELECT * WHERE { ?p a nope:Project }", "--store", root])
+    assert r.exit_code == 2 and "error" in r.output
+
+
+def test_named_queries_declare_their_prefixes():
+    """Named queries run unchanged on any endpoint (kg serve, Virtuoso): nothing is added to them."""
+    from kg.query import add_prefixes
+    for q in list_queries():
+        assert add_prefixes(q.text)[1] == [], q.name
+        assert load(q.name).text == q.text and load(str(q.path)).text == q.text, q.name
