@@ -580,3 +580,13 @@ def test_dns_rebinding_host_header_refused(server):
     for host in ("127.0.0.1:%d" % server.port, "localhost:%d" % server.port):
         status, _, _ = server.request("GET", q, headers={"Host": host})
         assert status == 200, (host, status)
+
+
+def test_no_path_traversal(server):
+    """Static files and entity paths never reach files outside the bundled web assets."""
+    for path in ("/static/../../../../etc/passwd", "/static/..%2f..%2f..%2fetc%2fpasswd", "/static/%2e%2e/pyproject.toml",
+                 "/static//etc/passwd", "/id/../../etc/passwd", "/../../etc/passwd", "/static/..\\..\\kg\\serve.py",
+                 "/report/../../../etc/passwd"):
+        status, _, body = server.request("GET", path)
+        assert status in (400, 403, 404), (path, status)
+        assert b"root:" not in body and b"[build-system]" not in body and b"def " not in body, path
