@@ -18,6 +18,17 @@ def _err(msg: str) -> None:
     click.echo(msg, err=True)
 
 
+def _open_store(store_dir):
+    """Open an existing store for a command, or exit 2 with one line naming the problem."""
+    from .store import Store, StoreError, default_path
+
+    try:
+        return Store.open(store_dir or default_path(), create=False)
+    except StoreError as e:
+        _err(f"error: {e}")
+        sys.exit(2)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kg")
 def main() -> None:
@@ -165,13 +176,8 @@ def serve(store_dir, host, port, timeout, max_rows, max_result_mb, workers, quie
 def push(endpoint, graph_store, user, password, store_dir, batch, graphs, jobs):
     """Upload every named graph of the store to an external SPARQL store (re-push replaces the graphs)."""
     from .remote import RemoteError, push as do_push
-    from .store import Store, StoreError, default_path
 
-    try:
-        st = Store.open(store_dir or default_path(), create=False)
-    except StoreError as e:
-        _err(f"error: {e}")
-        sys.exit(2)
+    st = _open_store(store_dir)
     try:
         rep = do_push(st, endpoint=endpoint, graph_store=graph_store, user=user, password=password,
                       batch=batch, graphs=list(graphs) or None, progress=_err, jobs=jobs)
@@ -196,13 +202,8 @@ def push(endpoint, graph_store, user, password, store_dir, batch, graphs, jobs):
 def export_cmd(fmt, out, view, store_dir):
     """Export the store: RDF serialisations, Gephi views (GEXF 1.3, GraphML) or a PNG picture."""
     from .export import ExportError, export
-    from .store import Store, StoreError, default_path
 
-    try:
-        st = Store.open(store_dir or default_path(), create=False)
-    except StoreError as e:
-        _err(f"error: {e}")
-        sys.exit(2)
+    st = _open_store(store_dir)
     try:
         rep = export(st, fmt, out, view=view)
     except (ExportError, OSError) as e:
@@ -350,13 +351,8 @@ def query(query, params, fmt, store_dir, list_, endpoint):
 def stats(store_dir, fmt, all_):
     """Counts per class and per source document."""
     from .stats import stats as do_stats
-    from .store import Store, StoreError, default_path
 
-    try:
-        st = Store.open(store_dir or default_path(), create=False)
-    except StoreError as e:
-        _err(f"error: {e}")
-        sys.exit(2)
+    st = _open_store(store_dir)
     with st:
         s = do_stats(st)
     if fmt == "json":
@@ -409,15 +405,10 @@ def report_cmd(store_dir, fmt, out, weak_below):
     """Coverage report: what was extracted per municipality, committee, year and document, and what looks missing."""
     from .io import atomic_write_text
     from .report import render, report_store
-    from .store import Store, StoreError, default_path
 
     if fmt is None:
         fmt = {".html": "html", ".htm": "html", ".json": "json"}.get(out.suffix.lower() if out else "", "md")
-    try:
-        st = Store.open(store_dir or default_path(), create=False)
-    except StoreError as e:
-        _err(f"error: {e}")
-        sys.exit(2)
+    st = _open_store(store_dir)
     with st:
         rep = report_store(st, weak_below=weak_below)
     text = render(rep, fmt)
