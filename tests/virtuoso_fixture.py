@@ -186,7 +186,7 @@ def norm(t):
     returned as a number of months ("P1Y" -> "12"); GROUP_CONCAT over an empty group,
     which pyoxigraph leaves unbound where Virtuoso returns "" (the SPARQL spec says ""); and the
     order of GROUP_CONCAT parts, which SPARQL leaves undefined (strings are compared as the sorted
-    list of their ", " / "; " separated parts).
+    list of their " | ", ", " or "; " separated parts).
     """
     if t is None:
         return None
@@ -210,7 +210,7 @@ def norm(t):
         if dt == XSD + "boolean":
             return ("bool", t.value in ("true", "1"))
         if dt == XSD + "string" and not t.language:
-            for sep in (", ", "; "):
+            for sep in (" | ", ", ", "; "):   # the separators the named queries' GROUP_CONCATs use
                 if sep in t.value:
                     return ("lit", sep.join(sorted(t.value.split(sep))), dt)
         return ("lit", t.value, dt)
