@@ -80,7 +80,47 @@ def _fmt_time(t) -> str:
     return xml_attr(str(t))
 
 
-class GexfWriter:
+class BufferedXmlWriter:
+    """Plumbing shared by the streamed XML writers (GEXF, GraphML): a small output buffer,
+    and a context manager that writes the closing tags only when the block succeeded."""
+
+    def __init__(self, out: IO[str], buffer_elements: int = 2000):
+        self.out = out
+        self._buf: list[str] = []
+        self._buf_max = buffer_elements
+        self._state = "new"
+        self.n_nodes = 0
+        self.n_edges = 0
+
+    def _emit(self, s: str) -> None:
+        self._buf.append(s)
+        if len(self._buf) >= self._buf_max:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._buf:
+            self.out.write("".join(self._buf))
+            self._buf.clear()
+
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            self.close()
+        else:
+            self.flush()
+        return False
+
+    def start(self) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def close(self) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+
+class GexfWriter(BufferedXmlWriter):
     """Write one GEXF 1.3 document to a text stream, element by element.
 
     ``node_attrs`` / ``edge_attrs``: sequences of ``(title, type)`` or ``(title, type, mode)``
@@ -94,7 +134,7 @@ class GexfWriter:
                  dynamic: bool = False, defaultedgetype: str = "directed",
                  creator: str = "kg", description: Optional[str] = None,
                  lastmodified: Optional[str] = None, buffer_elements: int = 2000):
-        self.out = out
+        super().__init__(out, buffer_elements)
         self.node_attrs = self._norm_attrs(node_attrs)
         self.edge_attrs = self._norm_attrs(edge_attrs)
         self.dynamic = dynamic
@@ -102,13 +142,9 @@ class GexfWriter:
         self.creator = creator
         self.description = description
         self.lastmodified = lastmodified
-        self._buf: list[str] = []
-        self._buf_max = buffer_elements
         self._heads: dict = {}
         self._state = "new"     # new -> nodes -> edges -> closed
         self._edge_seq = 0
-        self.n_nodes = 0
-        self.n_edges = 0
 
     @staticmethod
     def _norm_attrs(attrs) -> dict:
@@ -126,27 +162,6 @@ class GexfWriter:
         return out
 
     # ------------------------------------------------------------------ plumbing
-    def _emit(self, s: str) -> None:
-        self._buf.append(s)
-        if len(self._buf) >= self._buf_max:
-            self.flush()
-
-    def flush(self) -> None:
-        if self._buf:
-            self.out.write("".join(self._buf))
-            self._buf.clear()
-
-    def __enter__(self) -> "GexfWriter":
-        self.start()
-        return self
-
-    def __exit__(self, exc_type, exc, tb):
-        if exc_type is None:
-            self.close()
-        else:
-            self.flush()
-        return False
-
     def start(self) -> None:
         if self._state != "new":
             return

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import IO, Optional, Sequence
 
-from .gexf import _fmt_number, xml_attr
+from .gexf import BufferedXmlWriter, xml_attr
 
 _TYPE_MAP = {"string": "string", "integer": "int", "long": "long", "double": "double",
              "float": "float", "boolean": "boolean", "liststring": "string", "anyURI": "string"}
@@ -28,10 +28,10 @@ def _fmt(v, typ: str) -> str:
     return xml_attr(v)
 
 
-class GraphmlWriter:
+class GraphmlWriter(BufferedXmlWriter):
     def __init__(self, out: IO[str], *, node_attrs: Sequence = (), edge_attrs: Sequence = (),
                  directed: bool = True, buffer_elements: int = 2000):
-        self.out = out
+        super().__init__(out, buffer_elements)
         self.directed = directed
         # key ids: n0.. for nodes, e0.. for edges; title -> (key id, graphml type)
         self.node_keys = {"label": ("label", "string")}
@@ -46,32 +46,6 @@ class GraphmlWriter:
             if a[0] in self.edge_keys:
                 continue
             self.edge_keys[a[0]] = (f"e{i}", _TYPE_MAP[a[1]])
-        self._buf: list[str] = []
-        self._buf_max = buffer_elements
-        self._state = "new"
-        self.n_nodes = 0
-        self.n_edges = 0
-
-    def _emit(self, s: str) -> None:
-        self._buf.append(s)
-        if len(self._buf) >= self._buf_max:
-            self.flush()
-
-    def flush(self) -> None:
-        if self._buf:
-            self.out.write("".join(self._buf))
-            self._buf.clear()
-
-    def __enter__(self):
-        self.start()
-        return self
-
-    def __exit__(self, exc_type, exc, tb):
-        if exc_type is None:
-            self.close()
-        else:
-            self.flush()
-        return False
 
     def start(self) -> None:
         if self._state != "new":
