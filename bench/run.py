@@ -930,7 +930,8 @@ def write_md(rep: dict, path: Path):
     pr = S.get("profile", {})
     if "top_self_time" in pr:
         L += ["## Profile (pyinstrument, one process)", "",
-              f"{pr['documents']} documents through parse + entities + map; full tree in `bench/profile.txt`.", "",
+              f"{pr['documents']} documents through parse + entities + map; full tree in "
+              f"`{os.path.relpath(pr['profile_file'], ROOT)}`.", "",
               "| function | self s | share |", "|---|---|---|"]
         L += [f"| `{r['function']}` | {r['seconds']} | {r['share'] * 100:.1f} % |" for r in pr["top_self_time"]]
         L += ["", "| module (self time) | s | share |", "|---|---|---|"]
