@@ -333,7 +333,7 @@ def query(query, params, fmt, store_dir, list_, endpoint):
         sys.exit(2)
     try:
         res = run(st, nq, given)
-        click.echo(format_result(res, fmt), nl=False)
+        click.echo(format_result(res, fmt, nq.lists), nl=False)
     except QueryError as e:
         _err(f"error: {e}")
         sys.exit(2)

@@ -48,10 +48,12 @@ class NamedQuery:
     title: str = ""
     description: str = ""
     params: list[Param] = field(default_factory=list)
+    lists: dict[str, str] = field(default_factory=dict)   # column -> separator of a GROUP_CONCAT list
     added_prefixes: list[str] = field(default_factory=list)   # by add_prefixes(), on one extra first line
 
 
-_HEADER = re.compile(r"^#\s*(title|description|param)\s*:\s*(.*)$", re.I)
+_HEADER = re.compile(r"^#\s*(title|description|param|list)\s*:\s*(.*)$", re.I)
+_LIST = re.compile(r'^([A-Za-z_][A-Za-z0-9_]*)\s+"((?:[^"\\]|\\.)+)"$')
 _PARAM = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s*(?:=\s*(\"(?:[^\"\\]|\\.)*\"|<[^>]*>|[-+]?\d+(?:\.\d+)?|true|false))?"
                     r"\s*(?::\s*(.*))?$")
 
@@ -72,6 +74,10 @@ def parse_header(text: str, name: str = "", path: Optional[Path] = None) -> Name
                 q.title = val
             elif key == "description":
                 q.description = val
+            elif key == "list":
+                lm = _LIST.match(val)
+                if lm:
+                    q.lists[lm.group(1)] = lm.group(2).replace('\\"', '"')
             else:
                 pm = _PARAM.match(val)
                 if pm:
@@ -230,25 +236,55 @@ def short(term, prefixes: Optional[Mapping[str, str]] = None) -> str:
     return str(term)
 
 
-def rows(result) -> tuple[list[str], list[list]]:
-    """(variable names, rows of terms) of a SELECT result."""
+def rows(result, lists: Optional[Mapping[str, str]] = None) -> tuple[list[str], list[list]]:
+    """(variable names, rows of terms) of a SELECT result.
+
+    ``lists``: column -> separator of values built with GROUP_CONCAT, whose order SPARQL leaves
+    undefined (it changes between builds of the same data); their parts are sorted so the same
+    store content always prints the same rows."""
     names = [v.value for v in result.variables]
+    sort_cols = [(i, lists[n]) for i, n in enumerate(names) if lists and n in lists]
     out = []
     for sol in result:
-        out.append([sol[n] for n in names])
+        row = [sol[n] for n in names]
+        for i, sep in sort_cols:
+            t = row[i]
+            if isinstance(t, ox.Literal) and sep in t.value:
+                parts = sorted(t.value.split(sep), key=lambda x: (x.casefold(), x))
+                row[i] = ox.Literal(sep.join(parts), datatype=t.datatype) if not t.language \
+                    else ox.Literal(sep.join(parts), language=t.language)
+        out.append(row)
     return names, out
 
 
-def format_result(result, fmt: str = "table") -> str:
-    """Render a query result: SELECT as table/csv/tsv/json, ASK as true/false, CONSTRUCT as N-Triples."""
+def _json_term(t) -> dict:
+    if isinstance(t, ox.NamedNode):
+        return {"type": "uri", "value": t.value}
+    if isinstance(t, ox.Literal):
+        d = {"type": "literal", "value": t.value}
+        if t.language:
+            d["xml:lang"] = t.language
+        elif t.datatype and t.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+            d["datatype"] = t.datatype.value
+        return d
+    return {"type": "bnode", "value": t.value}
+
+
+def format_result(result, fmt: str = "table", lists: Optional[Mapping[str, str]] = None) -> str:
+    """Render a query result: SELECT as table/csv/tsv/json, ASK as true/false, CONSTRUCT as N-Triples.
+
+    ``lists``: GROUP_CONCAT columns of a named query (``# list:`` header lines) printed sorted."""
     if isinstance(result, ox.QueryBoolean) or isinstance(result, bool):
         val = bool(result)
         return json.dumps({"head": {}, "boolean": val}) + "\n" if fmt == "json" else ("true\n" if val else "false\n")
     if isinstance(result, ox.QueryTriples):
         return ox.serialize(list(result), format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
-    if fmt == "json":
+    if fmt == "json" and not lists:
         return result.serialize(format=ox.QueryResultsFormat.JSON).decode("utf-8") + "\n"
-    names, data = rows(result)
+    names, data = rows(result, lists)
+    if fmt == "json":
+        bindings = [{n: _json_term(t) for n, t in zip(names, r) if t is not None} for r in data]
+        return json.dumps({"head": {"vars": names}, "results": {"bindings": bindings}}, ensure_ascii=False) + "\n"
     if fmt in ("csv", "tsv"):
         buf = io.StringIO()
         w = csv.writer(buf, delimiter="," if fmt == "csv" else "\t", lineterminator="\n",

@@ -255,12 +255,12 @@ def run_named(endpoint: str, q, given=None, *, user: Optional[str] = None, passw
                         auth=auth, timeout=timeout)
 
 
-def format_remote(result, fmt: str = "table") -> str:
+def format_remote(result, fmt: str = "table", lists=None) -> str:
     """Format a remote result like `kg query` formats an embedded one (CONSTRUCT -> N-Triples)."""
     from .query import format_result
     if isinstance(result, list):
         return ox.serialize(result, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
-    return format_result(result, fmt)
+    return format_result(result, fmt, lists)
 
 
 def query_command(endpoint: str, query_arg: str, params, fmt: str, echo, err) -> int:
@@ -275,5 +275,5 @@ def query_command(endpoint: str, query_arg: str, params, fmt: str, echo, err) ->
     except RemoteError as e:
         err(f"error: {e}")
         return 1
-    echo(format_remote(res, fmt))
+    echo(format_remote(res, fmt, nq.lists))
     return 0

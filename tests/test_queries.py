@@ -346,3 +346,32 @@ def test_named_queries_declare_their_prefixes():
     for q in list_queries():
         assert add_prefixes(q.text)[1] == [], q.name
         assert load(q.name).text == q.text and load(str(q.path)).text == q.text, q.name
+
+
+# --------------------------------------------------------------------------- list columns
+def test_list_header_lines_are_parsed():
+    from kg.query import load
+    q = load("star-funding")
+    assert q.lists == {"municipalities": ", ", "meetingDates": ", ", "sources": ", "}
+    assert load("multi-committee-people").lists == {"committeeNames": " | "}
+
+
+def test_group_concat_columns_print_sorted_whatever_the_store_order():
+    """GROUP_CONCAT order is undefined in SPARQL; named queries print their list columns sorted."""
+    import pyoxigraph as ox
+    from kg.query import format_result, parse_header
+
+    db = ox.Store()
+    ex = "urn:x:"
+    for name in ["Struer", "lemvig", "Ærø", "Aabenraa"]:
+        db.add(ox.Quad(ox.NamedNode(ex + "p"), ox.NamedNode(ex + "m"), ox.Literal(name)))
+    text = ("# title: t\n# list: ms \", \"\n"
+            "SELECT (GROUP_CONCAT(?m; separator=\", \") AS ?ms) (COUNT(?m) AS ?n) WHERE { ?p <urn:x:m> ?m }")
+    q = parse_header(text, "t")
+    expected = "Aabenraa, lemvig, Struer, Ærø"
+    csv_out = format_result(db.query(q.text), "csv", q.lists)
+    assert csv_out.splitlines() == ["ms,n", f'"{expected}",4']
+    js = json.loads(format_result(db.query(q.text), "json", q.lists))
+    assert js["results"]["bindings"][0]["ms"]["value"] == expected
+    assert js["results"]["bindings"][0]["n"]["datatype"].endswith("#integer")
+    assert format_result(db.query(q.text), "table", q.lists).splitlines()[2].startswith(expected)
