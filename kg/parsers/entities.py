@@ -280,6 +280,68 @@ def _build_gaz_re() -> re.Pattern:
 
 
 _gaz_re = _build_gaz_re()
+
+# ---- cheap exact prefilters (speed only; they never change a result)
+# A prefilter answers "could this regex match anywhere in the text?" with a necessary condition that
+# is much cheaper to test than the regex itself; when it says no, the regex is skipped (it would find
+# nothing). Case-insensitive comparisons use str.lower(), which equals the regex engine's ignore-case
+# matching for Latin-1 text; texts with other characters always run the full regex.
+_LATIN1_KEYS_OK = re.compile(r"^[\x00-\xb4\xb6-\xde\xe0-\xfe]*$")   # no µ, ß, ÿ: their case partners leave Latin-1
+_PREFIX_LEN = 5
+
+
+def _build_gaz_prefilter():
+    """Where can a gazetteer name start? Two zero-width scans of the first five characters of every
+    alternative (whitespace runs as ``\\s+``): one as printed, one (case-insensitive names) against
+    the lower-cased text. Every match of ``_gaz_re`` starts at one of the positions they report."""
+    cs, ci = set(), set()
+    for e in gazetteer.organisations():
+        for n in (e.name, *e.aliases):
+            key = " ".join(n.split())[:_PREFIX_LEN]
+            if len(n.split()) > 1 and not n.isupper():
+                ci.add(key.lower())
+            else:
+                cs.add(key)
+        if e.abbreviation:
+            cs.add(" ".join(e.abbreviation.split())[:_PREFIX_LEN])
+    if not all(k.strip() and _LATIN1_KEYS_OK.match(k) for k in cs | ci):
+        return None
+
+    def alt(keys):
+        body = "|".join(r"\s+".join(re.escape(x) for x in k.split(" ")) for k in sorted(keys))
+        return re.compile(r"(?<![\w-])(?=(?:" + body + r"))") if keys else None
+    return alt(cs), alt(ci)
+
+
+_gaz_pre = _build_gaz_prefilter()
+
+
+def _matches_at(pat: re.Pattern, t: str, starts) -> list:
+    """``list(pat.finditer(t))`` when every match of ``pat`` is known to start in ``starts``:
+    the leftmost match at or after the end of the previous one, tried only where one can start."""
+    out, end = [], 0
+    for p in sorted(starts):
+        if p < end:
+            continue
+        m = pat.match(t, p)
+        if m:
+            out.append(m)
+            end = m.end() if m.end() > p else p + 1
+    return out
+
+
+def _gaz_matches(t: str):
+    if _gaz_pre is None or (t and max(t) > "\xff"):
+        return _gaz_re.finditer(t)
+    cs, ci = _gaz_pre
+    starts = set()
+    if cs is not None:
+        starts.update(m.start() for m in cs.finditer(t))
+    if ci is not None:
+        starts.update(m.start() for m in ci.finditer(t.lower()))
+    return _matches_at(_gaz_re, t, starts) if starts else ()
+
+
 _AREA_WORD = (r"(?:(?:Nord|Syd|Øst|Vest|Midt)(?:nord|syd|øst|vest|midt)?(?:jylland|sjælland|fyn)|Fyn|Bornholm|"
               r"Hovedstaden|Storkøbenhavn|Lolland-Falster|Trekantområdet|Region\s+(?:Nordjylland|Midtjylland|"
               r"Syddanmark|Sjælland|Hovedstaden))")
@@ -292,7 +354,7 @@ def _taken(ctx: Ctx, idx: int, s: int, e: int) -> bool:
 def _find_orgs(ctx: Ctx, ln: Line) -> None:
     t = ln.text
     # a. gazetteer of public bodies, funds, unions, big firms
-    for m in _gaz_re.finditer(t):
+    for m in _gaz_matches(t):
         name = m.group("n")
         if m.group("branch"):                                   # "DH-Lejre": a local branch
             g = gazetteer_org(name)
@@ -518,6 +580,38 @@ _ROLE_ALT = r"(?i:" + "|".join(sorted(ROLES, key=len, reverse=True)) + r"|" + _l
 # "direktør for Arbejdsmarked og Sundhed, Helle Thygesen"
 _ROLE_RE = re.compile(r"(?<![\w-])(?P<role>" + _ROLE_ALT + r")(?:\s+for\s+(?P<for>[^,.;:()|]{3,80}?)\s*,\s*|\s*:\s*|\s*,\s*|\s*\|\s*|\s+)(?=" + CAP + ")")
 _NAME_RE = re.compile(_NAME + r"(?![\w-])")
+
+
+def _build_role_prefilter():
+    """Where can a role match start? Its role word (listed role, staff word, or a compound ending in
+    a staff head, maybe after "kultur- og ") ends right before whitespace, ':', ',' or '|', and its
+    last four letters are one of a small set (found in the lower-cased text). The match starts at the
+    first letter of that word, or at the first letter of a coordinated "xxx- og|eller " before it."""
+    staff = _labels.table().get("staff", {})
+    ends = set(ROLES) | set(staff.get("words", [])) | set(staff.get("heads", []))
+    if not ends or not all(re.fullmatch(r"[a-zæøåéüö]+", e) for e in ends):
+        return None
+    tails = sorted({e[-4:] for e in ends})
+    return re.compile(r"(?:" + "|".join(re.escape(x) for x in tails) + r")(?=[\s:,|])")
+
+
+_role_pre = _build_role_prefilter()
+_ROLE_LETTERS_REV = re.compile(r"[A-Za-zÆØÅæøåÉéÜüÖö]*")     # every letter a role word can match (ignore case)
+_ROLE_COORD = re.compile(r"(?i)(?<![\w-])[a-zæøå]+-\s+(?:og|eller)\s+")
+
+
+def _role_matches(t: str):
+    if _role_pre is None or (t and max(t) > "\xff"):
+        return _ROLE_RE.finditer(t)
+    ends = [m.end() for m in _role_pre.finditer(t.lower())]
+    if not ends:
+        return ()
+    rev, n = t[::-1], len(t)
+    starts = {n - _ROLE_LETTERS_REV.match(rev, n - q).end() for q in ends}
+    starts.update(m.start() for m in _ROLE_COORD.finditer(t))
+    return _matches_at(_ROLE_RE, t, starts)
+
+
 _ROLE_WORD = re.compile(_ROLE_ALT + r"(?![\w-])")
 
 
@@ -574,7 +668,7 @@ def _valid_person(name: str, ctx: Ctx) -> bool:
 
 def _find_persons(ctx: Ctx, ln: Line, out: dict) -> None:
     t = ln.text
-    for m in _ROLE_RE.finditer(t):
+    for m in _role_matches(t):
         role_word = re.sub(r"\s+", " ", m.group("role"))
         role = _role_name(role_word)
         for name in _names_after(t, m.end()):
@@ -668,6 +762,7 @@ _AMOUNT_RE = re.compile(
     r"|(?P<n2>" + _NUM + r")\s*(?P<u2>mio\.?|mia\.?|millioner|milliarder|mill\.?|t\.?\s?kr\.?|tkr\.?|tusind)?\s*"
     r"(?:kr\.?|kroner|DKK)(?![\w]))"
     r"|(?P<n3>" + _NUM + r")\s*(?P<u3>mio\.?|mia\.?|millioner|milliarder)(?![\w])")
+_DIGIT = re.compile(r"\d")
 _PER_YEAR = re.compile(r"^\s*(?:\S+\s+){0,2}?(?:årligt|om\s+året|pr\.\s*år|per\s+år|/\s*år|hvert\s+år|årlig)\b")
 
 
@@ -675,6 +770,8 @@ def parse_amount(text: str) -> Optional[tuple[float, Optional[str], int, int]]:
     """First DKK amount in ``text`` as (value, per, start, end):
     "710.000 kr." -> 710000; "1,2 mio. kr." -> 1200000; "kr. 40.000 årligt" -> (40000, "year");
     "2 mia." -> 2e9; "450 t.kr." -> 450000."""
+    if _DIGIT.search(text) is None:      # every amount has a number (speed only)
+        return None
     for m in _AMOUNT_RE.finditer(text):
         num = m.group("n5") or m.group("n4") or m.group("n1") or m.group("n2") or m.group("n3")
         unit = (m.group("u5") or m.group("u4") or m.group("u1") or m.group("u2") or m.group("u3") or "").casefold().replace(" ", "")
