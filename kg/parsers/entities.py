@@ -286,6 +286,7 @@ _gaz_re = _build_gaz_re()
 # is much cheaper to test than the regex itself; when it says no, the regex is skipped (it would find
 # nothing). Case-insensitive comparisons use str.lower(), which equals the regex engine's ignore-case
 # matching for Latin-1 text; texts with other characters always run the full regex.
+_NON_LATIN1 = re.compile(r"[^\x00-\xff]")
 _LATIN1_KEYS_OK = re.compile(r"^[\x00-\xb4\xb6-\xde\xe0-\xfe]*$")   # no µ, ß, ÿ: their case partners leave Latin-1
 _PREFIX_LEN = 5
 
@@ -331,7 +332,7 @@ def _matches_at(pat: re.Pattern, t: str, starts) -> list:
 
 
 def _gaz_matches(t: str):
-    if _gaz_pre is None or (t and max(t) > "\xff"):
+    if _gaz_pre is None or _NON_LATIN1.search(t):
         return _gaz_re.finditer(t)
     cs, ci = _gaz_pre
     starts = set()
@@ -601,7 +602,7 @@ _ROLE_COORD = re.compile(r"(?i)(?<![\w-])[a-zæøå]+-\s+(?:og|eller)\s+")
 
 
 def _role_matches(t: str):
-    if _role_pre is None or (t and max(t) > "\xff"):
+    if _role_pre is None or _NON_LATIN1.search(t):
         return _ROLE_RE.finditer(t)
     ends = [m.end() for m in _role_pre.finditer(t.lower())]
     if not ends:
@@ -666,6 +667,12 @@ def _valid_person(name: str, ctx: Ctx) -> bool:
     return True
 
 
+_NAME_ROLE_RE = re.compile(r"(?P<name>" + _NAME + r")(?:\s*,\s*|\s+\()(?P<role>" + _ROLE_ALT + r")(?![\w-])")
+_NAME_FRA_RE = re.compile(r"(?P<name>" + _NAME + r")\s+fra\s+(?P<org>" + _CAPSEQ.pattern + r")")
+_VED_NAME_RE = re.compile(r"(?:\bv/\s*|\b(?:[Oo]plæg|[Oo]rientering|[Pp]ræsentation)\s+ved\s+)(?P<name>" + _NAME + r")")
+_NAME_PARTY_RE = re.compile(r"(?P<name>" + _NAME + r")\s*\((?P<p>[A-ZÆØÅ])\)")
+
+
 def _find_persons(ctx: Ctx, ln: Line, out: dict) -> None:
     t = ln.text
     for m in _role_matches(t):
@@ -679,7 +686,7 @@ def _find_persons(ctx: Ctx, ln: Line, out: dict) -> None:
             _put_person(out, Person(name=name, role=role, affiliation=aff, item=ln.item, span=_span(ln),
                                     rule="role:" + role_word.casefold()))
     # "Anne Hansen, centerchef" / "Anne Hansen (centerchef)": the role printed after the name
-    for m in re.finditer(r"(?P<name>" + _NAME + r")(?:\s*,\s*|\s+\()(?P<role>" + _ROLE_ALT + r")(?![\w-])", t):
+    for m in _NAME_ROLE_RE.finditer(t):
         name = m.group("name")
         if name.split()[0] not in FIRST_NAMES or name in ctx.members or not _valid_person(name, ctx):
             continue
@@ -690,14 +697,14 @@ def _find_persons(ctx: Ctx, ln: Line, out: dict) -> None:
         _put_person(out, Person(name=name, role=_role_name(m.group("role")), affiliation=aff,
                                 item=ln.item, span=_span(ln), rule="name+role"))
     # "Oplæg v/ Anne Hansen", "orientering ved Anne Hansen"
-    for m in re.finditer(r"(?:\bv/\s*|\b(?:[Oo]plæg|[Oo]rientering|[Pp]ræsentation)\s+ved\s+)(?P<name>" + _NAME + r")", t):
+    for m in _VED_NAME_RE.finditer(t):
         name = m.group("name")
         if name.split()[0] not in FIRST_NAMES or name in ctx.members or not _valid_person(name, ctx):
             continue
         _put_person(out, Person(name=name, role=None, affiliation=None, item=ln.item, span=_span(ln),
                                 rule="ved-name"))
     # "Flemming Hansen fra Sund Invest"
-    for m in re.finditer(r"(?P<name>" + _NAME + r")\s+fra\s+(?P<org>" + _CAPSEQ.pattern + r")", t):
+    for m in _NAME_FRA_RE.finditer(t):
         name = m.group("name")
         if name.split()[0] not in FIRST_NAMES or name in ctx.members or not _valid_person(name, ctx):
             continue
@@ -707,7 +714,7 @@ def _find_persons(ctx: Ctx, ln: Line, out: dict) -> None:
         _put_person(out, Person(name=name, role=None, affiliation=aff, item=ln.item, span=_span(ln),
                                 rule="name-fra-org"))
     # "Lotte Greve (V)" printed with a list letter but not a member of this committee
-    for m in re.finditer(r"(?P<name>" + _NAME + r")\s*\((?P<p>[A-ZÆØÅ])\)", t):
+    for m in _NAME_PARTY_RE.finditer(t):
         name = m.group("name")
         name = re.sub(r"^(?:Formand|Næstformand|Medlem|Afbud:?)\s+", "", name)
         if name in ctx.members or name.split()[0] not in FIRST_NAMES or not _valid_person(name, ctx):
@@ -989,7 +996,7 @@ _LOWER_FORM = {p: re.compile(p.pattern, p.flags & ~re.I) for p in
 
 
 def _lower_latin1(text: str) -> Optional[str]:
-    return text.lower() if not text or max(text) <= "\xff" else None
+    return None if _NON_LATIN1.search(text) else text.lower()
 
 
 def _ci_finditer(p: re.Pattern, text: str, low: Optional[str]):
