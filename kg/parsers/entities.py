@@ -889,6 +889,11 @@ _PROJ_LOWER = re.compile(r"(?<![\w-])[Pp]rojekt\s+(?P<rest>(?:med|om)\s+[^.;:(),
 _ARTICLE_BEFORE = re.compile(r"(?:\b(?:et|ét|nyt|dette|det|stort|større|mindre|sådant|andet|hvert|eget|"
                              r"fælles|pågældende|nævnte|samme|ethvert|første|andet|tredje|lille|godt|vores|"
                              r"jeres|deres|sit|mit|dit|vort|nationalt|lokalt|tværkommunalt|regionalt)\s+)$", re.I)
+# speed only: every _PROJ_CUE match contains one of these words, every quoted pattern a quote mark,
+# every _PROJ_LOWER match "rojekt"; lines without them skip those patterns
+_PROJ_CUE_WORDS = ("rojekt", "dviklingsindsatsen", "nitiativet", "ampagnen", "rogrammet", "orsøget", "etværket",
+                   "amarbejdsaftale", "ulje", "kaldet", "titlen", "navnet", "overskriften", "hedder")
+_ANY_QUOTE = re.compile(r"[\"“”„'‘’»«]")
 _PROJ_QUOTED_PULJE = re.compile(r"[\"“”„](?P<q>[Pp]ulje(?:n)?\s+(?:til|for)\s+[^\"“”„\n]{3,120})[\"“”]")
 _CUT_LOWER = re.compile(r"\s+(?:i|til|på|ved|som|der|hvor|samt|og\s+(?:at|der))\s+")
 
@@ -897,7 +902,8 @@ def _project_names(ctx: Ctx, ln: Line) -> list[tuple[str, list, str, int]]:
     """(name, aliases, rule, position) of project mentions in one line."""
     t = ln.text
     out = []
-    for m in _PROJ_CUE.finditer(t):
+    has_quote = _ANY_QUOTE.search(t) is not None
+    for m in (_PROJ_CUE.finditer(t) if any(w in t for w in _PROJ_CUE_WORDS) else ()):
         if m.group("cue2"):
             if not re.search(r"[Pp]rojekt|[Ii]ndsats|[Ii]nitiativ|[Kk]ampagne|[Pp]rogram|[Ff]orsøg|[Pp]ulje",
                              t[max(0, m.start() - 120):m.start()]):
@@ -919,15 +925,15 @@ def _project_names(ctx: Ctx, ln: Line) -> list[tuple[str, list, str, int]]:
         if cue.lower().startswith("pulje"):
             aliases.append(f"Pulje {cue.split()[-1]} {name}")
         out.append((name, aliases, rule, m.start()))
-    for m in _PROJ_QUOTED_PULJE.finditer(t):
+    for m in (_PROJ_QUOTED_PULJE.finditer(t) if has_quote else ()):
         name = _clean_org_name(m.group("q"))
         out.append((name, [], "quoted-pulje", m.start()))
     # "har bevilget 900.000 kr. til "Virksomhedsnetværk Trekantområdet"": the quoted thing funded
-    for m in _PROJ_FUNDED_QUOTED.finditer(t):
+    for m in (_PROJ_FUNDED_QUOTED.finditer(t) if has_quote else ()):
         name = _clean_org_name(m.group("q"))
         if len(name) >= 3 and name[:1].isupper() and not any(n == name for n, *_ in out):
             out.append((name, [], "funded-quoted", m.start("q") - 1))
-    for m in _PROJ_LOWER.finditer(t):
+    for m in (_PROJ_LOWER.finditer(t) if "rojekt" in t else ()):
         if _ARTICLE_BEFORE.search(t[max(0, m.start() - 20):m.start()]):
             continue        # "et nyt projekt ..." describes, it does not name
         rest = m.group("rest").strip()
