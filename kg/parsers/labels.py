@@ -45,7 +45,12 @@ def _section_re() -> list[tuple[str, re.Pattern]]:
 
 def section_label(line: str) -> Optional[LabelHit]:
     """A section label at the start of ``line`` ("Beslutning", "Bilag: x.pdf"), longest label first."""
-    s = line.strip()
+    return _section_label(line.strip())
+
+
+@lru_cache(maxsize=16384)
+def _section_label(s: str) -> Optional[LabelHit]:
+    # memoised (speed only): a pure function of the stripped line; LabelHit is frozen
     best = None
     for kind, rx in _section_re():
         m = rx.match(s)
