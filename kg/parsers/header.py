@@ -155,6 +155,19 @@ def _split_labels(ln: Ln) -> list[Ln]:
     return parts
 
 
+def _set_when(h, val: str, span) -> None:
+    """Date, start and end time from a labelled value; the first value found for each wins."""
+    if not h.date:
+        d = danish.parse_date(val)
+        if d:
+            h.date, h.spans["date"] = d, span
+    start, end = danish.parse_time_range(val)
+    if start and not h.start:
+        h.start, h.spans["start_time"] = start, span
+    if end and not h.end:
+        h.end, h.spans["end_time"] = end, span
+
+
 def parse_header(lines: list[Ln]) -> Header:
     """Parse the lines before the first item (TOC and furniture already blanked)."""
     h = Header()
@@ -181,25 +194,10 @@ def parse_header(lines: list[Ln]) -> Header:
         val = val.strip().lstrip("|:").strip().rstrip("|").strip()
         span = _span(ln)
         if kind == "date":
-            if not h.date:
-                d = danish.parse_date(val)
-                if d:
-                    h.date, h.spans["date"] = d, span
-            s, e = danish.parse_time_range(val)
-            if s and not h.start:
-                h.start, h.spans["start_time"] = s, span
-            if e and not h.end:
-                h.end, h.spans["end_time"] = e, span
+            _set_when(h, val, span)
         elif kind == "when_where":
             # "Tid og sted: Tirsdag den 14. maj 2024 kl. 15:30 - 17:45, Udvalgsværelse 1, Rådhuset"
-            d = danish.parse_date(val)
-            if d and not h.date:
-                h.date, h.spans["date"] = d, span
-            st, en = danish.parse_time_range(val)
-            if st and not h.start:
-                h.start, h.spans["start_time"] = st, span
-            if en and not h.end:
-                h.end, h.spans["end_time"] = en, span
+            _set_when(h, val, span)
             place = _place_after_when(val)
             if place and not h.location:
                 h.location, h.spans["location"] = place, span
