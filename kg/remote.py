@@ -24,6 +24,7 @@ the embedded store (:class:`pyoxigraph.QuerySolutions`, :class:`~pyoxigraph.Quer
 """
 from __future__ import annotations
 
+import re
 import time
 import urllib.error
 import urllib.request
@@ -85,17 +86,28 @@ def _opener(url: str, user: Optional[str], password: Optional[str]):
     return urllib.request.build_opener(*handlers)
 
 
+# A server that aborts a transaction because of a deadlock (Virtuoso: "SR172: Transaction deadlocked",
+# seen with parallel Graph Store PUTs) rolled it back: the same request may simply be sent again.
+_RETRYABLE = re.compile(r"deadlock|SR172", re.I)
+_RETRIES = 5
+
+
 def _request(opener, method: str, url: str, body: bytes, ctype: str, timeout: float = 300) -> int:
-    req = urllib.request.Request(url, data=body, method=method, headers={"Content-Type": ctype})
-    try:
-        with opener.open(req, timeout=timeout) as r:
-            r.read()
-            return r.status
-    except urllib.error.HTTPError as e:
-        detail = e.read(400).decode("utf-8", "replace").strip().replace("\n", " ")
-        raise RemoteError(f"{method} {url}: HTTP {e.code} {e.reason}" + (f": {detail}" if detail else "")) from None
-    except (urllib.error.URLError, OSError) as e:
-        raise RemoteError(f"{method} {url}: {getattr(e, 'reason', e)}") from None
+    for attempt in range(_RETRIES + 1):
+        req = urllib.request.Request(url, data=body, method=method, headers={"Content-Type": ctype})
+        try:
+            with opener.open(req, timeout=timeout) as r:
+                r.read()
+                return r.status
+        except urllib.error.HTTPError as e:
+            detail = e.read(400).decode("utf-8", "replace").strip().replace("\n", " ")
+            if e.code in (500, 503) and _RETRYABLE.search(detail) and attempt < _RETRIES:
+                time.sleep(0.2 * 2 ** attempt)
+                continue
+            raise RemoteError(f"{method} {url}: HTTP {e.code} {e.reason}" + (f": {detail}" if detail else "")) from None
+        except (urllib.error.URLError, OSError) as e:
+            raise RemoteError(f"{method} {url}: {getattr(e, 'reason', e)}") from None
+    raise AssertionError("unreachable")
 
 
 def graph_store_url(base: str, graph: Optional[str]) -> str:
@@ -149,6 +161,12 @@ def push(store, *, endpoint: Optional[str] = None, graph_store: Optional[str] = 
 
     def upload(g: str) -> None:
         triples = (ox.Triple(q.subject, q.predicate, q.object) for q in store.quads(g))
+        try:
+            _upload(g, triples)
+        finally:
+            triples.close()   # the store iterator must be dropped on the thread that made it
+
+    def _upload(g: str, triples) -> None:
         n_t = n_r = 0
         if graph_store:
             target = graph_store_url(graph_store, g)
