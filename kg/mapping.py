@@ -399,7 +399,9 @@ class _Emitter:
                 if end and end > line:
                     t[(e, END_LINE, f'"{int(end)}"{_INT}')] = None
         if rule:
-            t[(e, RULE, text(rule))] = None
+            r = text(rule)
+            if r is not None:          # a rule of only blanks/control characters has no text to keep
+                t[(e, RULE, r)] = None
             if "@" in rule:
                 m = _RULE_CONF.search(rule)
                 if m:

@@ -102,3 +102,14 @@ def test_arbitrary_records_never_break_the_mapping(a, b, cs, amount):
     assert not any(isinstance(t, ox.BlankNode) for q in qs for t in (q.subject, q.object))
     data = ox.serialize(qs, format=ox.RdfFormat.N_QUADS)
     assert len(list(ox.parse(data, format=ox.RdfFormat.N_QUADS))) == len(set(qs))
+
+
+def test_blank_rule_writes_no_rule_and_valid_nquads():
+    from kg.mapping import map_document_nquads
+    doc = Document(source="x.txt", sha256="e" * 64, municipality="Lejre", committee="Økonomiudvalget",
+                   items=(Item("1", "Punkt", span=Span(1, 3), rule=" \ufffe "),), members=(Member("Anna Berg", rule="\t"),))
+    data, n = map_document_nquads(doc)
+    qs = list(ox.parse(data, format=ox.RdfFormat.N_QUADS))
+    assert len(qs) == n
+    assert not any(q.predicate.value == RULE for q in qs)
+    assert any(q.predicate.value == LINE and q.object.value == "3" for q in qs)
