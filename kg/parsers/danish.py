@@ -211,11 +211,12 @@ def outcomes_of(decision: Optional[str]) -> tuple[str, ...]:
     kept = [s for s in sentences if not any(rx.search(s) for rx in labels.outcome_ignore_res())]
     if kept:
         text = " ".join(kept)
+    low = text.lower()
     found: list[tuple[int, str]] = []
     taken: list[tuple[int, int]] = []
     for kind, rxs in labels.outcome_res():
         for rx in rxs:
-            for m in rx.finditer(text):
+            for m in rx.finditer(text, low):
                 if any(s < m.end() and m.start() < e for s, e in taken):
                     continue
                 taken.append((m.start(), m.end()))

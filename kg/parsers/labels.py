@@ -11,7 +11,7 @@ import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Optional
+from typing import Iterator, Optional
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "labels.toml"
 
@@ -60,15 +60,16 @@ def _section_label(s: str) -> Optional[LabelHit]:
 
 
 @lru_cache(maxsize=1)
-def _section_line_res() -> list[tuple[str, re.Pattern]]:
-    return [(k, re.compile(r, re.I)) for k, rs in table().get("section_lines", {}).items() for r in rs]
+def _section_line_res() -> list[tuple[str, "Guarded"]]:
+    return [(k, guarded(r, re.I)) for k, rs in table().get("section_lines", {}).items() for r in rs]
 
 
 def section_line(line: str) -> Optional[str]:
     """The kind of section an unlabelled line opens ("X indstiller," -> recommendation), or None."""
     s = line.strip()
+    low = s.lower()
     for kind, rx in _section_line_res():
-        if rx.match(s):
+        if rx.match(s, low):
             return kind
     return None
 
@@ -110,10 +111,10 @@ def closed_re() -> tuple[re.Pattern, re.Pattern]:
 
 
 @lru_cache(maxsize=1)
-def absence_phrases() -> tuple[re.Pattern, re.Pattern]:
+def absence_phrases() -> tuple["Guarded", "Guarded"]:
     a = table()["absence"]
-    return (re.compile(r"\b(?:" + _alt(a["meeting"]) + r")\b", re.I),
-            re.compile(r"\b(?:" + _alt(a["item"]) + r")\b", re.I))
+    return (guarded(r"\b(?:" + _alt(a["meeting"]) + r")\b", re.I),
+            guarded(r"\b(?:" + _alt(a["item"]) + r")\b", re.I))
 
 
 @lru_cache(maxsize=1)
@@ -137,20 +138,20 @@ def role_of(word: str) -> Optional[str]:
 
 
 @lru_cache(maxsize=1)
-def outcome_res() -> list[tuple[str, list[re.Pattern]]]:
+def outcome_res() -> list[tuple[str, list["Guarded"]]]:
     order = ["rejected", "postponed", "recommended", "approved", "noted", "discussed", "none"]
     t = table()["outcomes"]
-    return [(k, [re.compile(r, re.I) for r in t[k]]) for k in order if k in t]
+    return [(k, [guarded(r, re.I) for r in t[k]]) for k in order if k in t]
 
 
 @lru_cache(maxsize=1)
-def outcome_ignore_res() -> list[re.Pattern]:
-    return [re.compile(r) for r in table()["outcomes"].get("ignore", [])]
+def outcome_ignore_res() -> list["Guarded"]:
+    return [guarded(r) for r in table()["outcomes"].get("ignore", [])]
 
 
 @lru_cache(maxsize=1)
-def drop_res() -> list[re.Pattern]:
-    return [re.compile(r, re.I) for r in table()["lines"]["drop"]]
+def drop_res() -> list["Guarded"]:
+    return [guarded(r, re.I) for r in table()["lines"]["drop"]]
 
 
 @lru_cache(maxsize=1)
@@ -172,3 +173,99 @@ def staff_re() -> re.Pattern:
 def is_staff_title(text: str) -> bool:
     t = re.sub(r"\s+", " ", (text or "").strip().rstrip("."))
     return bool(t) and len(t) < 60 and bool(staff_re().match(t)) and role_of(t) is None
+
+
+# --------------------------------------------------------------------------- prefilters (speed only)
+# A Guarded regex carries "needles": literal strings of which every match contains at least one,
+# read off the regex itself. When none occurs in the text the regex cannot match and is skipped, so
+# a guard never changes a result. Ignore-case needles are looked up in str.lower() of the text, which
+# agrees with the regex engine's ignore-case matching for the needle characters allowed here
+# (Latin-1 without µ, ß, ÿ) in every text without İ, ı or ſ (those texts always run the regex;
+# tests/test_parser_speed.py checks this over all of Unicode).
+UNSAFE_FOR_LOWER = "\u0130\u0131\u017f"
+_NEEDLE_CHARS = re.compile(r"^[\x00-\xb4\xb6-\xde\xe0-\xfe]+$")
+
+
+def _needles(items: list, icase: bool) -> Optional[frozenset]:
+    """Needles of a parsed regex sequence (``re._parser`` items), or None when none are known."""
+    from re import _constants as C
+    cands: list[frozenset] = []
+    run: list[str] = []
+
+    def flush():
+        if run:
+            cands.append(frozenset(["".join(run)]))
+            run.clear()
+
+    for op, av in items:
+        if op is C.LITERAL:
+            run.append(chr(av).lower() if icase else chr(av))
+            continue
+        flush()
+        sub = None
+        if op is C.SUBPATTERN:
+            if not (av[1] | av[2]) & re.I:          # flags unchanged inside the group
+                sub = _needles(list(av[3]), icase)
+        elif op is C.ATOMIC_GROUP:
+            sub = _needles(list(av), icase)
+        elif op is C.BRANCH:
+            alts = [_needles(list(a), icase) for a in av[1]]
+            if alts and all(alts):
+                sub = frozenset().union(*alts)
+        elif op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT) and av[0] >= 1:
+            sub = _needles(list(av[2]), icase)
+        if sub:
+            cands.append(sub)
+    flush()
+    if icase:
+        cands = [c for c in cands if all(_NEEDLE_CHARS.match(n) and len(n.lower()) == len(n) for n in c)]
+    if not cands:
+        return None
+    return max(cands, key=lambda c: (min(map(len, c)), -len(c)))
+
+
+class Guarded:
+    """A compiled regex behind its needle test (see above); ``low`` may pass ``text.lower()``."""
+    __slots__ = ("rx", "needles", "icase", "pattern")
+
+    def __init__(self, rx: re.Pattern):
+        from re import _parser
+        self.rx, self.pattern = rx, rx.pattern
+        try:
+            tree = _parser.parse(rx.pattern, rx.flags)
+            self.icase = bool(tree.state.flags & re.I)
+            self.needles = _needles(list(tree), self.icase)
+        except Exception:                         # pragma: no cover - unknown regex syntax: no guard
+            self.icase, self.needles = False, None
+        if self.needles is not None:
+            self.needles = tuple(sorted(self.needles))
+
+    def possible(self, s: str, low: Optional[str] = None) -> bool:
+        """False only when the regex cannot match anywhere in ``s``."""
+        ns = self.needles
+        if ns is None:
+            return True
+        if not self.icase:
+            return any(n in s for n in ns)
+        if low is None:
+            low = s.lower()
+        for n in ns:
+            if n in low:
+                return True
+        return not s.isascii() and any(c in s for c in UNSAFE_FOR_LOWER)
+
+    def match(self, s: str, low: Optional[str] = None):
+        return self.rx.match(s) if self.possible(s, low) else None
+
+    def search(self, s: str, low: Optional[str] = None):
+        return self.rx.search(s) if self.possible(s, low) else None
+
+    def fullmatch(self, s: str, low: Optional[str] = None):
+        return self.rx.fullmatch(s) if self.possible(s, low) else None
+
+    def finditer(self, s: str, low: Optional[str] = None) -> Iterator[re.Match]:
+        return self.rx.finditer(s) if self.possible(s, low) else iter(())
+
+
+def guarded(pattern, flags: int = 0) -> Guarded:
+    return Guarded(pattern if isinstance(pattern, re.Pattern) else re.compile(pattern, flags))

@@ -79,7 +79,11 @@ def build(src) -> Layout:
     drop = labels.drop_res()
     # page furniture by pattern
     for ln in lines:
-        if ln.text and any(rx.match(ln.text) for rx in drop):
+        t = ln.text
+        if not t:
+            continue
+        low = t.lower()
+        if any(rx.match(t, low) for rx in drop):
             if re.search(r"[A-Za-zÆØÅæøå]", ln.text):
                 lay.furniture.append(Ln(ln.page, ln.no, ln.text, ln.raw))
             ln.text = ""
