@@ -26,6 +26,7 @@ from bisect import bisect_right
 from datetime import date as _date
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from itertools import chain
 from typing import Iterator, Optional
 
 from pyoxigraph import NamedNode, Quad, RdfFormat
@@ -160,54 +161,109 @@ _CTRL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 
 
 # --------------------------------------------------------------------------- term helpers
-# Terms are kept as N-Triples text while mapping (fast: plain string work, one Rust parse at the end):
-# an IRI is a plain string "https://...", a literal is its N-Triples form starting with '"'.
+# While mapping, every RDF term is kept as its N-Triples text, already UTF-8 encoded: an IRI is
+# b"<https://...>" (see term()), a literal b'"..."' or b'"..."^^<datatype>'. One output line is the
+# 4-tuple (subject, b" <predicate> ", object, b" <graph> .\n"); a document's N-Quads are those tuples
+# joined in first-seen order. So no line is formatted twice and no pass encodes the whole output
+# (encoding term by term gives the same bytes: UTF-8 encodes each character on its own).
 @lru_cache(maxsize=500_000)
 def N(iri: str) -> NamedNode:
     return NamedNode(iri)
 
+
+def term(iri: str) -> bytes:
+    """An IRI as an N-Triples term: b"<iri>"."""
+    return f"<{iri}>".encode()
+
+
+class _Memo(dict):
+    """A dict that computes a missing value with ``fn`` and keeps it (emptied when it reaches ``limit``).
+
+    A lookup that hits costs one dict access, not a Python call: used for the small pure functions
+    called for almost every triple (predicate terms, integer literals).
+    """
+
+    __slots__ = ("fn", "limit")
+
+    def __init__(self, fn, limit: int = 100_000):
+        super().__init__()
+        self.fn = fn
+        self.limit = limit
+
+    def __missing__(self, key):
+        v = self.fn(key)
+        if len(self) >= self.limit:
+            self.clear()
+        self[key] = v
+        return v
+
+
+_PRED = _Memo(lambda p: f" <{p}> ".encode())      # predicate IRI -> b" <p> " (the spaces around it included)
+_OBJ = _Memo(term)                                 # IRI of a constant object (class, concept) -> b"<iri>"
+_SLUGS = _Memo(iris.slug)                          # iris.slug(x) (x: str), without a Python call when known
 
 _ESC = re.compile(r'["\\\n\r]')
 _ESC_MAP = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r"}
 _DT = {k: f"^^<{XSD}{k}>" for k in ("date", "gYearMonth", "gYear", "time", "integer", "decimal", "boolean",
                                      "duration")}
 _INT = _DT["integer"]
-_TRUE = '"true"' + _DT["boolean"]
-_FALSE = '"false"' + _DT["boolean"]
+_TRUE = ('"true"' + _DT["boolean"]).encode()
+_FALSE = ('"false"' + _DT["boolean"]).encode()
 
 
-def _lit(value: str, dt: str = "") -> str:
+def _lit(value: str, dt: str = "") -> bytes:
     if _ESC.search(value):
         value = _ESC.sub(lambda m: _ESC_MAP[m.group(0)], value)
-    return f'"{value}"{dt}'
+    return f'"{value}"{dt}'.encode()
 
 
-def text(s) -> Optional[str]:
-    """A plain (xsd:string) literal with characters RDF/XML cannot carry removed; None if empty."""
+def _text(s) -> Optional[bytes]:
     if s is None:
         return None
-    if type(s) is str and len(s) < 200:
-        return _text_cached(s)
-    return _text(str(s))
-
-
-@lru_cache(maxsize=200_000)
-def _text_cached(s: str) -> Optional[str]:
-    return _text(s)
-
-
-def _text(s: str) -> Optional[str]:
+    s = str(s)
     if _CTRL.search(s):
         s = _CTRL.sub("", s)
     s = s.strip()
     return _lit(s) if s else None
 
 
-def integer(n) -> str:
-    return f'"{int(n)}"{_DT["integer"]}'
+class _TextMemo(dict):
+    """text() results for short strings (titles, names, rules): most repeat across documents."""
+
+    __slots__ = ()
+
+    def __missing__(self, s):
+        v = _text(s)
+        if s is None or (type(s) is str and len(s) < 200):    # long texts (decisions) rarely repeat: not kept
+            if len(self) >= 200_000:
+                self.clear()
+            self[s] = v
+        return v
 
 
-def date_lit(s) -> Optional[str]:
+_TEXTS = _TextMemo()
+
+
+def text(s) -> Optional[bytes]:
+    """A plain (xsd:string) literal with characters RDF/XML cannot carry removed; None if empty."""
+    try:
+        return _TEXTS[s]
+    except TypeError:          # unhashable: computed, not kept
+        return _text(s)
+
+
+def _integer(n) -> bytes:
+    return f'"{int(n)}"{_INT}'.encode()
+
+
+_INTS = _Memo(_integer, 10_000)    # equal keys (1, 1.0, True) have equal int(): sharing their entry is exact
+
+
+def integer(n) -> bytes:
+    return _integer(n)
+
+
+def date_lit(s) -> Optional[bytes]:
     """xsd:date for YYYY-MM-DD (also gYearMonth / gYear for partial dates); None if not a date."""
     if not s:
         return None
@@ -217,15 +273,15 @@ def date_lit(s) -> Optional[str]:
             _date(int(s[:4]), int(s[5:7]), int(s[8:10]))
         except ValueError:
             return None
-        return f'"{s}"{_DT["date"]}'
+        return f'"{s}"{_DT["date"]}'.encode()
     if _YM_RE.match(s) and 1 <= int(s[5:7]) <= 12:
-        return f'"{s}"{_DT["gYearMonth"]}'
+        return f'"{s}"{_DT["gYearMonth"]}'.encode()
     if _Y_RE.match(s):
-        return f'"{s}"{_DT["gYear"]}'
+        return f'"{s}"{_DT["gYear"]}'.encode()
     return None
 
 
-def time_lit(s) -> Optional[str]:
+def time_lit(s) -> Optional[bytes]:
     """xsd:time ("16:30" -> "16:30:00"); None if not a time of day."""
     if not s:
         return None
@@ -235,7 +291,7 @@ def time_lit(s) -> Optional[str]:
     h, mi, se = int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
     if h > 23 or mi > 59 or se > 59:
         return None
-    return f'"{h:02d}:{mi:02d}:{se:02d}"{_DT["time"]}'
+    return f'"{h:02d}:{mi:02d}:{se:02d}"{_DT["time"]}'.encode()
 
 
 def decimal_str(x) -> Optional[str]:
@@ -254,9 +310,9 @@ def decimal_str(x) -> Optional[str]:
     return s or "0"
 
 
-def decimal_lit(x) -> Optional[str]:
+def decimal_lit(x) -> Optional[bytes]:
     v = decimal_str(x)
-    return None if v is None else f'"{v}"{_DT["decimal"]}'
+    return None if v is None else f'"{v}"{_DT["decimal"]}'.encode()
 
 
 def amount_key(x) -> str:
@@ -330,28 +386,45 @@ def _party_name(letter: str) -> Optional[str]:
 
 
 # --------------------------------------------------------------------------- the mapping
-_EVIDENCE_O = f"<{C_EVIDENCE}>"
+_EVIDENCE_O = term(C_EVIDENCE)
+_P_TYPE = _PRED[TYPE]
+_P_DERIVED = _PRED[DERIVED_FROM]
+_P_ABOUT, _P_DOCUMENT, _P_PROPERTY = _PRED[ABOUT], _PRED[DOCUMENT], _PRED[PROPERTY]
+_P_PAGE, _P_LINE, _P_END_LINE = _PRED[PAGE], _PRED[LINE], _PRED[END_LINE]
+_P_RULE, _P_CONFIDENCE, _P_RESOLUTION = _PRED[RULE], _PRED[CONFIDENCE], _PRED[RESOLUTION]
+# (predicate, object) of the rdf:type lines of a class: the class itself, then its standard extra classes
+_TYPE_LINES = _Memo(lambda cls: tuple((_P_TYPE, term(c)) for c in (cls, *EXTRA_TYPES.get(cls, ()))))
+_OUTCOME_TERMS = {o: term(iris.outcome(o)) for o in OUTCOMES}
+_ROLE_TERMS = {r: term(iris.role(r)) for r in ROLES}
+
+
+def _term(iri: Optional[str]) -> Optional[bytes]:
+    return None if iri is None else term(iri)
 
 
 class _Emitter:
-    """Collects the triples of one document graph as N-Triples text; dedupes, keeps first-seen order."""
+    """Collects the triples of one document graph as N-Quads lines; dedupes, keeps first-seen order.
 
-    __slots__ = ("g", "t", "doc", "keys", "names")
+    Subjects and objects are N-Triples terms (bytes, see the term helpers); predicates are given as IRIs.
+    """
+
+    __slots__ = ("g", "D", "sep", "t", "keys", "names", "prov")
 
     def __init__(self, graph_iri: str):
         self.g = graph_iri
-        self.t: dict = {}
-        self.doc = graph_iri
+        self.D = term(graph_iri)                        # the document (= graph) as a term
+        self.sep = f" <{graph_iri}> .\n".encode()        # the end of every line
+        self.t: dict = {}          # (subject, b" <predicate> ", object, end of line) -> None, in first-seen order
         self.keys: dict[str, int] = {}
         self.names: dict = {}      # (subject, predicate) -> (rank, literal): one label/name per entity and graph
+        self.prov = iris.provenance(graph_iri) + "/"    # evidence IRIs are this + <kind>/<key>
 
-    def add(self, s: str, p: str, o: Optional[str]) -> None:
-        """o: an IRI (plain string) or a literal from the helpers above (N-Triples text), or None."""
-        if o is None:
-            return
-        self.t[(s, p, o if o[0] == '"' else f"<{o}>")] = None
+    def add(self, s: bytes, p: str, o: Optional[bytes]) -> None:
+        """o: a term from the helpers above, or None (then nothing is added)."""
+        if o is not None:
+            self.t[(s, _PRED[p], o, self.sep)] = None
 
-    def name(self, s: str, p: str, value, rank: int = 1) -> None:
+    def name(self, s: bytes, p: str, value, rank: int = 1) -> None:
         """Propose a display name (rdfs:label / foaf:name); the best-ranked one is kept.
 
         Lower rank wins; on a tie the first seen wins, except that a name with capitals
@@ -369,54 +442,54 @@ class _Emitter:
         if cur is None or r < cur[0]:
             self.names[k] = (r, lit)
 
-    def typed(self, s: str, cls: str) -> None:
-        t = self.t
-        t[(s, TYPE, f"<{cls}>")] = None
-        for extra in EXTRA_TYPES.get(cls, ()):
-            t[(s, TYPE, f"<{extra}>")] = None
-        if s != self.doc:
-            t[(s, DERIVED_FROM, f"<{self.doc}>")] = None
+    def typed(self, s: bytes, cls: str) -> None:
+        t, sep = self.t, self.sep
+        for p, o in _TYPE_LINES[cls]:
+            t[(s, p, o, sep)] = None
+        if s != self.D:
+            t[(s, _P_DERIVED, self.D, sep)] = None
 
-    def evidence(self, kind: str, key: str, about: str, span=None, rule: str = "",
-                 prop: Optional[str] = None, resolution: Optional[str] = None) -> str:
-        """A provenance node for one record; keys repeat-safe (``key``, ``key-2`` ...)."""
-        k = f"{kind}/{key}"
+    def evidence(self, kind: str, key: str, about: bytes, span=None, rule: str = "",
+                 prop: Optional[str] = None, resolution: Optional[str] = None) -> None:
+        """A provenance node for one record; keys (str) repeat-safe (``key``, ``key-2`` ...)."""
+        k = (kind, key)
         n = self.keys.get(k, 0) + 1
         self.keys[k] = n
-        e = iris.provenance(self.doc, kind, key if n == 1 else f"{key}-{n}")
-        t = self.t
-        t[(e, TYPE, _EVIDENCE_O)] = None
-        t[(e, ABOUT, f"<{about}>")] = None
-        t[(e, DOCUMENT, f"<{self.doc}>")] = None
+        if n > 1:
+            key = f"{key}-{n}"
+        # = term(iris.provenance(doc, kind, key)), with the document part computed once per document
+        E = (f"<{self.prov}{_SLUGS[kind]}/{_SLUGS[key]}>" if key else f"<{self.prov}{_SLUGS[kind]}>").encode()
+        t, sep = self.t, self.sep
+        t[(E, _P_TYPE, _EVIDENCE_O, sep)] = None
+        t[(E, _P_ABOUT, about, sep)] = None
+        t[(E, _P_DOCUMENT, self.D, sep)] = None
         if prop:
-            t[(e, PROPERTY, f"<{prop}>")] = None
+            t[(E, _P_PROPERTY, _OBJ[prop], sep)] = None
         if span is not None:
             page, line, end = span.page, span.line, span.end_line
             if page and page > 0:
-                t[(e, PAGE, f'"{int(page)}"{_INT}')] = None
+                t[(E, _P_PAGE, _INTS[page], sep)] = None
             if line and line > 0:
-                t[(e, LINE, f'"{int(line)}"{_INT}')] = None
+                t[(E, _P_LINE, _INTS[line], sep)] = None
                 if end and end > line:
-                    t[(e, END_LINE, f'"{int(end)}"{_INT}')] = None
+                    t[(E, _P_END_LINE, _INTS[end], sep)] = None
         if rule:
             r = text(rule)
             if r is not None:          # a rule of only blanks/control characters has no text to keep
-                t[(e, RULE, r)] = None
+                t[(E, _P_RULE, r, sep)] = None
             if "@" in rule:
                 m = _RULE_CONF.search(rule)
                 if m:
-                    t[(e, CONFIDENCE, decimal_lit(m.group(1)))] = None
+                    t[(E, _P_CONFIDENCE, decimal_lit(m.group(1)), sep)] = None
         if resolution:
             r = text(resolution)
             if r:
-                t[(e, RESOLUTION, r)] = None
-        return e
+                t[(E, _P_RESOLUTION, r, sep)] = None
 
     def nquads(self) -> bytes:
-        g = f"<{self.g}> .\n"
-        parts = [f"<{s}> <{p}> {o} {g}" for (s, p, o) in self.t]
-        parts += [f"<{s}> <{p}> {lit} {g}" for (s, p), (_r, lit) in self.names.items()]
-        return "".join(parts).encode("utf-8")
+        sep = self.sep
+        names = [(s, _PRED[p], lit, sep) for (s, p), (_r, lit) in self.names.items()]
+        return b"".join(chain.from_iterable(chain(self.t, names)))
 
     def count(self) -> int:
         return len(self.t) + len(self.names)
@@ -460,53 +533,58 @@ def _name_target(name: str, em: _Emitter) -> Optional[str]:
 
 def _municipality(m, em: _Emitter, surface: Optional[str] = None) -> str:
     u = iris.municipality(m.code)
-    em.typed(u, C_MUNICIPALITY)
-    em.name(u, LABEL, m.name, 0)
-    em.add(u, NOTATION, text(f"{int(m.code):03d}"))
+    U = term(u)
+    em.typed(U, C_MUNICIPALITY)
+    em.name(U, LABEL, m.name, 0)
+    em.add(U, NOTATION, text(f"{int(m.code):03d}"))
     if getattr(m, "region", None):
-        em.add(u, REGION, text(m.region))
+        em.add(U, REGION, text(m.region))
     if getattr(m, "wikidata", None) and _QID_RE.match(m.wikidata):
-        em.add(u, SAME_AS, WD + m.wikidata)
+        em.add(U, SAME_AS, term(WD + m.wikidata))
     if surface and surface != m.name:
-        em.add(u, MENTIONED_AS, text(surface))
+        em.add(U, MENTIONED_AS, text(surface))
     return u
 
 
 def _organization(name: str, em: _Emitter, kind: Optional[str] = None, aliases=()) -> str:
     key, canonical, _ev = org_key(name)
     o = iris.organization(key)
-    em.typed(o, C_ORGANIZATION)
-    em.name(o, LABEL, canonical, 1 if kind is None else 0)
-    em.add(o, MENTIONED_AS, text(name))
+    O = term(o)
+    em.typed(O, C_ORGANIZATION)
+    em.name(O, LABEL, canonical, 1 if kind is None else 0)
+    em.add(O, MENTIONED_AS, text(name))
     for a in aliases:
         if a and a != canonical:
-            em.add(o, ALT_LABEL, text(a))
+            em.add(O, ALT_LABEL, text(a))
     if kind:
         k = kind.strip().lower()
-        em.add(o, KIND, text(k if k in ORG_KINDS else "other"))
+        em.add(O, KIND, text(k if k in ORG_KINDS else "other"))
     qid = _org_wikidata().get(key)
     if qid and _QID_RE.match(qid):
-        em.add(o, SAME_AS, WD + qid)
+        em.add(O, SAME_AS, term(WD + qid))
     return o
 
 
 def _map(doc: Document) -> _Emitter:
+    # Lower-case names hold IRIs (str, to build further IRIs from), upper-case ones the same entity as an
+    # N-Triples term (bytes, for the triples).
     d = document_iri(doc)
     em = _Emitter(d)
     add = em.add
+    D = em.D
 
     # ---- the source document
-    em.typed(d, C_DOCUMENT)
-    add(d, LABEL, text(doc.source))
-    add(d, TITLE, text(doc.source))
+    em.typed(D, C_DOCUMENT)
+    add(D, LABEL, text(doc.source))
+    add(D, TITLE, text(doc.source))
     if doc.sha256:
-        add(d, SHA256_P, text(doc.sha256.lower()))
+        add(D, SHA256_P, text(doc.sha256.lower()))
     for w in doc.warnings:
-        add(d, WARNING, text(w))
+        add(D, WARNING, text(w))
     if doc.toc_titles:   # the parser warns "toc entry not found in body: <title>" for each one it missed
         missed = sum(1 for w in doc.warnings if w.startswith(TOC_MISSED_WARNING))
-        add(d, TOC_ENTRIES, integer(len(doc.toc_titles)))
-        add(d, TOC_MATCHED, integer(max(0, len(doc.toc_titles) - missed)))
+        add(D, TOC_ENTRIES, integer(len(doc.toc_titles)))
+        add(D, TOC_MATCHED, integer(max(0, len(doc.toc_titles) - missed)))
 
     # ---- municipality, committee, meeting
     mrec = municipality(doc.municipality)
@@ -516,90 +594,103 @@ def _map(doc: Document) -> _Emitter:
     elif doc.municipality:
         code = iris.slug(doc.municipality, keep_dots=False)
         mu = iris.municipality(code)
-        em.typed(mu, C_MUNICIPALITY)
-        em.name(mu, LABEL, doc.municipality, 0)
+        em.typed(term(mu), C_MUNICIPALITY)
+        em.name(term(mu), LABEL, doc.municipality, 0)
     else:
         code, mu = None, None
+    MU = _term(mu)
 
     cname = doc.committee or doc.committee_abbreviation or "unknown committee"
     c = iris.committee(code, cname)
-    em.typed(c, C_COMMITTEE)
-    em.name(c, LABEL, cname, 0)
+    C = term(c)
+    em.typed(C, C_COMMITTEE)
+    em.name(C, LABEL, cname, 0)
     if doc.committee_abbreviation and doc.committee_abbreviation != cname:
-        add(c, ALT_LABEL, text(doc.committee_abbreviation))
-    if mu:
-        add(c, SUB_ORG_OF, mu)
-        add(c, MUNICIPALITY, mu)
+        add(C, ALT_LABEL, text(doc.committee_abbreviation))
+    if MU:
+        add(C, SUB_ORG_OF, MU)
+        add(C, MUNICIPALITY, MU)
 
     m = iris.meeting(code, cname, doc.date, doc.start_time, fallback=d.rsplit("/", 1)[-1])
-    em.typed(m, C_MEETING)
-    add(d, PRIMARY_TOPIC, m)
-    add(m, HELD_BY, c)
-    if mu:
-        add(m, MUNICIPALITY, mu)
-    add(m, LABEL, text(f"{cname} {doc.date or '(no date)'}"))
-    add(m, DATE, date_lit(doc.date))
-    add(m, START_TIME, time_lit(doc.start_time))
-    add(m, END_TIME, time_lit(doc.end_time))
-    add(m, LOCATION, text(doc.location))
-    add(m, COMMITTEE_TERM, text(doc.committee_term))
+    M = term(m)
+    em.typed(M, C_MEETING)
+    add(D, PRIMARY_TOPIC, M)
+    add(M, HELD_BY, C)
+    if MU:
+        add(M, MUNICIPALITY, MU)
+    add(M, LABEL, text(f"{cname} {doc.date or '(no date)'}"))
+    date = date_lit(doc.date)
+    add(M, DATE, date)
+    add(M, START_TIME, time_lit(doc.start_time))
+    add(M, END_TIME, time_lit(doc.end_time))
+    add(M, LOCATION, text(doc.location))
+    add(M, COMMITTEE_TERM, text(doc.committee_term))
     for field_name, span in sorted((doc.spans or {}).items()):
         prop = _HEADER_PROPS.get(field_name)
         if prop and span is not None:
-            em.evidence("meeting", iris.slug(field_name, keep_dots=False), m, span, "header", prop=prop)
+            em.evidence("meeting", iris.slug(field_name, keep_dots=False), M, span, "header", prop=prop)
 
     # ---- persons (members and others), memberships, parties
-    def person(name: str) -> str:
+    persons: dict[str, tuple[str, bytes]] = {}
+
+    def person(name: str) -> tuple[str, bytes]:
+        """(IRI, term) of a person named in this document; a name seen before adds nothing new."""
+        hit = persons.get(name)
+        if hit is not None:
+            return hit
         key, canonical, ev = person_key(code, name)
         p = iris.person(code, key)
-        em.typed(p, C_PERSON)
-        em.name(p, NAME, canonical)
-        em.name(p, LABEL, canonical)
-        add(p, MENTIONED_AS, text(name))
-        if mu:
-            add(p, MUNICIPALITY, mu)
-        return p
+        P = term(p)
+        em.typed(P, C_PERSON)
+        em.name(P, NAME, canonical)
+        em.name(P, LABEL, canonical)
+        add(P, MENTIONED_AS, text(name))
+        if MU:
+            add(P, MUNICIPALITY, MU)
+        persons[name] = hit = (p, P)
+        return hit
 
     absent_keys = {person_key(code, a)[0] for a in doc.absent if a and a.strip()}
     for mem in doc.members:
         if not mem.name or not mem.name.strip():
             continue
-        p = person(mem.name)
+        p, P = person(mem.name)
+        pkey, _canonical, resolution = person_key(code, mem.name)
         role = (mem.role or "").strip().lower() or None
         ms = iris.membership(c, p, role)
-        em.typed(ms, C_MEMBERSHIP)
-        add(ms, MEMBER, p)
-        add(ms, ORGANIZATION, c)
-        add(ms, OBSERVED_IN, m)
-        em.name(ms, LABEL, f"{mem.name.strip()} in {cname}" + (f" ({role})" if role else ""))
+        MS = term(ms)
+        em.typed(MS, C_MEMBERSHIP)
+        add(MS, MEMBER, P)
+        add(MS, ORGANIZATION, C)
+        add(MS, OBSERVED_IN, M)
+        em.name(MS, LABEL, f"{mem.name.strip()} in {cname}" + (f" ({role})" if role else ""))
         if role in ROLES:
-            add(ms, ROLE, iris.role(role))
-        em.evidence("member", p.rsplit("/", 1)[-1], ms, mem.span, mem.rule,
-                    resolution=person_key(code, mem.name)[2])
+            add(MS, ROLE, _ROLE_TERMS[role])
+        em.evidence("member", p.rsplit("/", 1)[-1], MS, mem.span, mem.rule, resolution=resolution)
         letter = (mem.party or "").strip().upper()
         if _PARTY_RE.match(letter):
-            pa = iris.party(letter)
-            em.typed(pa, C_PARTY)
-            add(pa, NOTATION, text(letter))
-            em.name(pa, LABEL, _party_name(letter) or f"Liste {letter}", 0)
-            pm = iris.party_membership(p, letter)
-            em.typed(pm, C_MEMBERSHIP)
-            add(pm, MEMBER, p)
-            add(pm, ORGANIZATION, pa)
-            add(pm, OBSERVED_IN, m)
-            em.name(pm, LABEL, f"{mem.name.strip()} ({letter})")
-        if person_key(code, mem.name)[0] in absent_keys:
-            add(m, ABSENT, p)
+            PA = term(iris.party(letter))
+            em.typed(PA, C_PARTY)
+            add(PA, NOTATION, text(letter))
+            em.name(PA, LABEL, _party_name(letter) or f"Liste {letter}", 0)
+            PM = term(iris.party_membership(p, letter))
+            em.typed(PM, C_MEMBERSHIP)
+            add(PM, MEMBER, P)
+            add(PM, ORGANIZATION, PA)
+            add(PM, OBSERVED_IN, M)
+            em.name(PM, LABEL, f"{mem.name.strip()} ({letter})")
+        if pkey in absent_keys:
+            add(M, ABSENT, P)
         else:
-            add(m, PRESENT, p)
+            add(M, PRESENT, P)
     member_keys = {person_key(code, x.name)[0] for x in doc.members if x.name and x.name.strip()}
     for a in doc.absent:
         if a and a.strip() and person_key(code, a)[0] not in member_keys:
-            add(m, ABSENT, person(a))
+            add(M, ABSENT, person(a)[1])
 
     # ---- agenda items, decisions, cases
-    item_by_number: dict[str, str] = {}
-    ranges: list[tuple[int, int, str]] = []
+    item_by_number: dict[str, bytes] = {}
+    ranges: list[tuple[int, int, str, bytes]] = []
     seen_numbers: dict[str, int] = {}
     for pos, it in enumerate(doc.items, start=1):
         num = (it.number or "").strip() or None
@@ -609,71 +700,76 @@ def _map(doc: Document) -> _Emitter:
             if seen_numbers[num] > 1:
                 key = f"{num}-{seen_numbers[num]}"
         i = iris.item(m, key, position=pos)
+        I = term(i)
         if num is not None:
-            item_by_number.setdefault(num, i)
+            item_by_number.setdefault(num, I)
         if it.span is not None and it.span.line:
-            ranges.append((it.span.line, it.span.end_line or it.span.line, i))
-        em.typed(i, C_ITEM)
-        add(i, IN_MEETING, m)
-        add(i, POSITION, integer(pos))
-        add(i, IDENTIFIER, text(num))
-        add(i, TITLE, text(it.title))
-        add(i, LABEL, text(f"{num + '. ' if num else ''}{it.title or ''}"))
-        add(i, PREFIX, text(it.prefix))
-        add(i, CLOSED, _TRUE if it.closed else _FALSE)
-        add(i, RECOMMENDATION, text(it.recommendation))
+            ranges.append((it.span.line, it.span.end_line or it.span.line, i, I))
+        em.typed(I, C_ITEM)
+        add(I, IN_MEETING, M)
+        add(I, POSITION, _INTS[pos])
+        add(I, IDENTIFIER, text(num))
+        add(I, TITLE, text(it.title))
+        add(I, LABEL, text(f"{num + '. ' if num else ''}{it.title or ''}"))
+        add(I, PREFIX, text(it.prefix))
+        add(I, CLOSED, _TRUE if it.closed else _FALSE)
+        add(I, RECOMMENDATION, text(it.recommendation))
         for att in it.attachments:
-            add(i, ATTACHMENT, text(att))
+            add(I, ATTACHMENT, text(att))
         for cn in it.case_numbers:
             if cn and cn.strip():
-                cs = iris.case(code, cn.strip())
-                em.typed(cs, C_CASE)
-                add(cs, IDENTIFIER, text(cn.strip()))
-                em.name(cs, LABEL, cn.strip())
-                if mu:
-                    add(cs, MUNICIPALITY, mu)
-                add(i, REFERENCES, cs)
+                cn = cn.strip()
+                CS = term(iris.case(code, cn))
+                em.typed(CS, C_CASE)
+                add(CS, IDENTIFIER, text(cn))
+                em.name(CS, LABEL, cn)
+                if MU:
+                    add(CS, MUNICIPALITY, MU)
+                add(I, REFERENCES, CS)
         for a in it.absent:
             if a and a.strip():
-                add(i, ABSENT, person(a))
-        em.evidence("item", i.rsplit("/", 1)[-1], i, it.span, it.rule)
+                add(I, ABSENT, person(a)[1])
+        ikey = i.rsplit("/", 1)[-1]
+        em.evidence("item", ikey, I, it.span, it.rule)
         if it.decision or it.outcomes:
-            dc = iris.decision(i)
-            em.typed(dc, C_DECISION)
-            add(dc, ON_ITEM, i)
-            add(dc, DECIDED_BY, c)
-            add(dc, DATE, date_lit(doc.date))
-            add(dc, VALUE, text(it.decision))
-            add(dc, LABEL, text(f"Decision on {num + '. ' if num else ''}{it.title or ''}"))
+            DC = term(iris.decision(i))
+            em.typed(DC, C_DECISION)
+            add(DC, ON_ITEM, I)
+            add(DC, DECIDED_BY, C)
+            add(DC, DATE, date)
+            add(DC, VALUE, text(it.decision))
+            add(DC, LABEL, text(f"Decision on {num + '. ' if num else ''}{it.title or ''}"))
             for o in it.outcomes:
                 if o in OUTCOMES:
-                    add(dc, OUTCOME, iris.outcome(o))
-            em.evidence("decision", i.rsplit("/", 1)[-1], dc, it.span, it.rule, prop=OUTCOME)
+                    add(DC, OUTCOME, _OUTCOME_TERMS[o])
+            em.evidence("decision", ikey, DC, it.span, it.rule, prop=OUTCOME)
         for od in it.other_decisions:
             if not od.committee or not od.committee.strip():
                 continue
-            oc = iris.committee(code, od.committee.strip())
-            em.typed(oc, C_COMMITTEE)
-            em.name(oc, LABEL, od.committee.strip(), 1)
-            if mu:
-                add(oc, SUB_ORG_OF, mu)
-                add(oc, MUNICIPALITY, mu)
-            odc = iris.other_decision(i, od.committee.strip(), od.date)
-            em.typed(odc, C_DECISION)
-            add(odc, ON_ITEM, i)
-            add(odc, DECIDED_BY, oc)
-            add(odc, DATE, date_lit(od.date))
-            add(odc, VALUE, text(od.text))
-            em.name(odc, LABEL, f"{od.committee.strip()} {od.date or ''}".strip())
+            ocname = od.committee.strip()
+            OC = term(iris.committee(code, ocname))
+            em.typed(OC, C_COMMITTEE)
+            em.name(OC, LABEL, ocname, 1)
+            if MU:
+                add(OC, SUB_ORG_OF, MU)
+                add(OC, MUNICIPALITY, MU)
+            odc = iris.other_decision(i, ocname, od.date)
+            ODC = term(odc)
+            em.typed(ODC, C_DECISION)
+            add(ODC, ON_ITEM, I)
+            add(ODC, DECIDED_BY, OC)
+            add(ODC, DATE, date_lit(od.date))
+            add(ODC, VALUE, text(od.text))
+            em.name(ODC, LABEL, f"{ocname} {od.date or ''}".strip())
             for o in od.outcomes:
                 if o in OUTCOMES:
-                    add(odc, OUTCOME, iris.outcome(o))
-            em.evidence("decision", odc.rsplit("/", 1)[-1], odc, od.span, "other-decision", prop=OUTCOME)
+                    add(ODC, OUTCOME, _OUTCOME_TERMS[o])
+            em.evidence("decision", odc.rsplit("/", 1)[-1], ODC, od.span, "other-decision", prop=OUTCOME)
 
     ranges.sort()
     starts = [r[0] for r in ranges]
 
-    def where(item_number: Optional[str], span) -> str:
+    def where(item_number: Optional[str], span) -> bytes:
         """The agenda item a record belongs to (by number, else by its line), else the meeting."""
         if item_number:
             i = item_by_number.get(str(item_number).strip())
@@ -682,16 +778,17 @@ def _map(doc: Document) -> _Emitter:
         if span is not None and span.line and ranges:
             k = bisect_right(starts, span.line) - 1
             if k >= 0 and ranges[k][0] <= span.line <= ranges[k][1]:
-                return ranges[k][2]
-        return m
+                return ranges[k][3]
+        return M
 
     # ---- organisations
     for org in doc.organizations:
         if not org.name or not org.name.strip():
             continue
         o = _organization(org.name, em, kind=org.kind, aliases=org.aliases)
-        add(where(None, org.span), MENTIONS, o)
-        em.evidence("organization", o.rsplit("/", 1)[-1], o, org.span, org.rule, resolution=org_key(org.name)[2])
+        O = term(o)
+        add(where(None, org.span), MENTIONS, O)
+        em.evidence("organization", o.rsplit("/", 1)[-1], O, org.span, org.rule, resolution=org_key(org.name)[2])
 
     # ---- other municipalities
     own = iris.municipality(code) if mrec is not None else None
@@ -703,19 +800,20 @@ def _map(doc: Document) -> _Emitter:
         if rec is None:
             continue
         u = _municipality(rec, em, surface=mm.name)
+        U = term(u)
         if u != own:
-            add(where(None, mm.span), MENTIONS, u)
-        em.evidence("municipality", u.rsplit("/", 1)[-1], u, mm.span, "mention")
+            add(where(None, mm.span), MENTIONS, U)
+        em.evidence("municipality", u.rsplit("/", 1)[-1], U, mm.span, "mention")
 
     # ---- other persons
     for pr in doc.persons:
         if not pr.name or not pr.name.strip():
             continue
-        p = person(pr.name)
-        add(p, JOB_TITLE, text(pr.role))
-        add(p, AFFILIATION_NAME, text(pr.affiliation))
-        add(where(pr.item, pr.span), MENTIONS, p)
-        em.evidence("person", p.rsplit("/", 1)[-1], p, pr.span, pr.rule, resolution=person_key(code, pr.name)[2])
+        p, P = person(pr.name)
+        add(P, JOB_TITLE, text(pr.role))
+        add(P, AFFILIATION_NAME, text(pr.affiliation))
+        add(where(pr.item, pr.span), MENTIONS, P)
+        em.evidence("person", p.rsplit("/", 1)[-1], P, pr.span, pr.rule, resolution=person_key(code, pr.name)[2])
 
     # ---- projects
     for prj in doc.projects:
@@ -723,24 +821,25 @@ def _map(doc: Document) -> _Emitter:
             continue
         key, canonical, ev = project_key(prj.name)
         pj = iris.project(key)
-        em.typed(pj, C_PROJECT)
-        em.name(pj, LABEL, canonical, 0)
-        add(pj, MENTIONED_AS, text(prj.name))
+        PJ = term(pj)
+        em.typed(PJ, C_PROJECT)
+        em.name(PJ, LABEL, canonical, 0)
+        add(PJ, MENTIONED_AS, text(prj.name))
         for a in prj.aliases:
             if a and a != canonical:
-                add(pj, ALT_LABEL, text(a))
+                add(PJ, ALT_LABEL, text(a))
         for f in prj.funders:
-            add(pj, FUNDER, _name_target(f, em))
+            add(PJ, FUNDER, _term(_name_target(f, em)))
         for mn in prj.municipalities:
             rec = municipality(mn)
             if rec is not None:
-                add(pj, PARTICIPANT, _municipality(rec, em, surface=mn))
+                add(PJ, PARTICIPANT, term(_municipality(rec, em, surface=mn)))
         for pt in prj.partners:
-            add(pj, PARTNER, _name_target(pt, em))
-        add(pj, START_DATE, date_lit(prj.start))
-        add(pj, END_DATE, date_lit(prj.end))
-        add(where(prj.item, prj.span), MENTIONS, pj)
-        em.evidence("project", pj.rsplit("/", 1)[-1], pj, prj.span, prj.rule, resolution=ev)
+            add(PJ, PARTNER, _term(_name_target(pt, em)))
+        add(PJ, START_DATE, date_lit(prj.start))
+        add(PJ, END_DATE, date_lit(prj.end))
+        add(where(prj.item, prj.span), MENTIONS, PJ)
+        em.evidence("project", pj.rsplit("/", 1)[-1], PJ, prj.span, prj.rule, resolution=ev)
 
     # ---- grants
     for gr in doc.grants:
@@ -752,31 +851,33 @@ def _map(doc: Document) -> _Emitter:
         if gr.project and gr.project.strip():
             key, canonical, ev = project_key(gr.project)
             pj = iris.project(key)
-            em.typed(pj, C_PROJECT)
-            em.name(pj, LABEL, canonical, 1)
-            add(pj, MENTIONED_AS, text(gr.project))
+            PJ = term(pj)
+            em.typed(PJ, C_PROJECT)
+            em.name(PJ, LABEL, canonical, 1)
+            add(PJ, MENTIONED_AS, text(gr.project))
         g = iris.grant(fu, "|".join(recips), amount_key(gr.amount), pj or "", (gr.programme or "").strip(),
                        gr.per or "", gr.start or "", gr.end or "")
-        em.typed(g, C_GRANT)
-        add(g, FUNDER, fu)
+        G = term(g)
+        em.typed(G, C_GRANT)
+        add(G, FUNDER, term(fu))
         for r in recips:
-            add(g, RECIPIENT, r)
+            add(G, RECIPIENT, term(r))
         if pj:
-            add(g, FUNDED_ITEM, pj)
+            add(G, FUNDED_ITEM, term(pj))
         amt = decimal_lit(gr.amount)
         if amt is not None:
-            add(g, AMOUNT, amt)
-            add(g, CURRENCY, text("DKK"))
+            add(G, AMOUNT, amt)
+            add(G, CURRENCY, text("DKK"))
         per = {"year": "P1Y", "month": "P1M", "quarter": "P3M", "week": "P1W"}.get((gr.per or "").strip().lower())
         if per:
-            add(g, PER_PERIOD, f'"{per}"{_DT["duration"]}')
-        add(g, PROGRAMME, text(gr.programme))
-        add(g, START_DATE, date_lit(gr.start))
-        add(g, END_DATE, date_lit(gr.end))
+            add(G, PER_PERIOD, f'"{per}"{_DT["duration"]}'.encode())
+        add(G, PROGRAMME, text(gr.programme))
+        add(G, START_DATE, date_lit(gr.start))
+        add(G, END_DATE, date_lit(gr.end))
         label = f"{gr.funder.strip()} grant" + (f" {decimal_str(gr.amount)} DKK" if amt is not None else "") + \
             (f" to {gr.project.strip()}" if gr.project else "")
-        add(g, LABEL, text(label))
-        add(where(gr.item, gr.span), MENTIONS, g)
-        em.evidence("grant", g.rsplit("/", 1)[-1], g, gr.span, gr.rule)
+        add(G, LABEL, text(label))
+        add(where(gr.item, gr.span), MENTIONS, G)
+        em.evidence("grant", g.rsplit("/", 1)[-1], G, gr.span, gr.rule)
 
     return em
