@@ -294,30 +294,91 @@ _gaz_re = _build_gaz_re()
 # matching for Latin-1 text; texts with other characters always run the full regex.
 _NON_LATIN1 = re.compile(r"[^\x00-\xff]")
 _LATIN1_KEYS_OK = re.compile(r"^[\x00-\xb4\xb6-\xde\xe0-\xfe]*$")   # no µ, ß, ÿ: their case partners leave Latin-1
-_PREFIX_LEN = 5
+_PREFIX_LEN = 16
+
+
+def _trie_alt(keys, word_start: bool = False) -> str:
+    """Regex source matching any of the literal ``keys`` (a space in a key stands for ``\\s+``), written
+    as a trie whose top level is an alternation of single literal characters. The regex engine then
+    scans for the first characters in a tight loop (its "charset prefix") instead of trying the whole
+    pattern at every position. Each match consumes only the key's first character (the rest is a
+    lookahead), so ``finditer`` reports every position where a key starts, overlapping ones too.
+    With ``word_start`` a key must not follow a word character or '-' (as ``(?<![\\w-])``)."""
+    trie: dict = {}
+    for k in keys:
+        node = trie
+        for c in k:
+            node = node.setdefault(c, {})
+        node[""] = {}
+
+    def body(node) -> str:
+        if "" in node:
+            return ""               # a key ends here: any continuation is enough
+        alts = [(r"\s+" if c == " " else re.escape(c)) + body(sub) for c, sub in sorted(node.items())]
+        return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+
+    top = []
+    for c, sub in sorted(trie.items()):
+        rest = body(sub)
+        top.append(re.escape(c) + (r"(?<![\w-].)" if word_start else "") + (f"(?={rest})" if rest else ""))
+    return "(?:" + "|".join(top) + ")"
+
+
+def _word_starts(keys) -> re.Pattern:
+    """For keys whose first characters are common (lower-case text): positions right after a
+    character that is not a word character or '-' where a key starts, as ``m.end()`` of each match;
+    the engine scans for the (rarer) separators. A key at position 0 is found by ``.match`` (see
+    ``_starts_at_words``)."""
+    return re.compile(r"[^\w-](?=" + _trie_alt(keys) + ")")
+
+
+def _starts_at_words(pat: re.Pattern, head: Optional[re.Pattern], t: str) -> list:
+    out = [m.end() for m in pat.finditer(t)]
+    if head is not None and head.match(t):
+        out.append(0)
+    return out
+
+
+# Danish letters from most to least frequent (a rough public table; only used to choose needles)
+_LETTER_ORDER = "ertnsdilaogkmfvubphæøåjycwxzq"
+
+
+def _needles(names) -> re.Pattern:
+    """A scan that finds, in every text holding one of the ``names`` (spaces as ``\\s+``), a piece of
+    it: per name up to 20 characters from a rare letter (at least four letters where the name has
+    them). Used as a yes/no test before the position scans; rare first letters make it fast."""
+    rank = {c: i for i, c in enumerate(_LETTER_ORDER)}
+    out = set()
+    for n in names:
+        n = " ".join(n.split())
+        cands = [(min(len(n[i:i + 20].replace(" ", "")), 4), rank.get(n[i], -1), n[i:i + 20].rstrip())
+                 for i in range(len(n)) if n[i] != " "]
+        out.add(max(cands)[2])
+    return re.compile(_trie_alt(out))
 
 
 def _build_gaz_prefilter():
-    """Where can a gazetteer name start? Two zero-width scans of the first five characters of every
-    alternative (whitespace runs as ``\\s+``): one as printed, one (case-insensitive names) against
-    the lower-cased text. Every match of ``_gaz_re`` starts at one of the positions they report."""
-    cs, ci = set(), set()
+    """Where can a gazetteer name start? Two scans of the first characters of every alternative
+    (whitespace runs as ``\\s+``): one as printed, one (case-insensitive names) against the
+    lower-cased text. Every match of ``_gaz_re`` starts at one of the positions they report."""
+    cs, ci, ci_names = set(), set(), set()
     for e in gazetteer.organisations():
         for n in (e.name, *e.aliases):
             key = " ".join(n.split())[:_PREFIX_LEN]
             if len(n.split()) > 1 and not n.isupper():
                 ci.add(key.lower())
+                ci_names.add(n.lower())
             else:
                 cs.add(key)
         if e.abbreviation:
             cs.add(" ".join(e.abbreviation.split())[:_PREFIX_LEN])
-    if not all(k.strip() and _LATIN1_KEYS_OK.match(k) for k in cs | ci):
+    if not all(k.strip() and not k.startswith(" ") and _LATIN1_KEYS_OK.match(k) for k in cs | ci | ci_names):
         return None
 
-    def alt(keys):
-        body = "|".join(r"\s+".join(re.escape(x) for x in k.split(" ")) for k in sorted(keys))
-        return re.compile(r"(?<![\w-])(?=(?:" + body + r"))") if keys else None
-    return alt(cs), alt(ci)
+    # printed keys start mostly with capitals (rare): scan for their first characters; lower-cased
+    # keys start with letters found everywhere: scan for the separators before them
+    return (re.compile(_trie_alt(cs, word_start=True)) if cs else None,
+            (_word_starts(ci), re.compile(_trie_alt(ci)), _needles(ci_names)) if ci else None)
 
 
 _gaz_pre = _build_gaz_prefilter()
@@ -345,7 +406,9 @@ def _gaz_matches(t: str):
     if cs is not None:
         starts.update(m.start() for m in cs.finditer(t))
     if ci is not None:
-        starts.update(m.start() for m in ci.finditer(t.lower()))
+        low = t.lower()
+        if ci[2].search(low):
+            starts.update(_starts_at_words(ci[0], ci[1], low))
     return _matches_at(_gaz_re, t, starts) if starts else ()
 
 
@@ -597,24 +660,46 @@ def _build_role_prefilter():
     ends = set(ROLES) | set(staff.get("words", [])) | set(staff.get("heads", []))
     if not ends or not all(re.fullmatch(r"[a-zæøåéüö]+", e) for e in ends):
         return None
-    tails = sorted({e[-4:] for e in ends})
-    return re.compile(r"(?:" + "|".join(re.escape(x) for x in tails) + r")(?=[\s:,|])")
+    tails = {e[-4:] for e in ends}
+    # scanned at the (rarer) characters after a word, looking back for the tail
+    by_len: dict = {}
+    for x in tails:
+        by_len.setdefault(len(x), []).append(re.escape(x))
+    return re.compile(r"[^\w-](?:" + "|".join(f"(?<=(?:{'|'.join(sorted(v))}).)" for _n, v in sorted(by_len.items()))
+                      + ")"), tuple(sorted(tails))
 
 
 _role_pre = _build_role_prefilter()
+
+
+def _role_word_ends(low: str) -> list:
+    """Offsets in a lower-cased Latin-1 text where a role word can end: the end of one of the
+    role tails followed by a character that is not a word character or '-' (or the end)."""
+    pat, tails = _role_pre
+    ends = [m.start() for m in pat.finditer(low)]
+    if low.endswith(tails):
+        ends.append(len(low))
+    return ends
 _ROLE_LETTERS_REV = re.compile(r"[A-Za-zÆØÅæøåÉéÜüÖö]*")     # every letter a role word can match (ignore case)
 _ROLE_COORD = re.compile(r"(?i)(?<![\w-])[a-zæøå]+-\s+(?:og|eller)\s+")
 
 
-def _role_matches(t: str):
+def _role_matches(t: str, low: Optional[str] = None, role_ends=None):
+    """``_ROLE_RE.finditer(t)``; ``low``/``role_ends`` are ``t.lower()`` and ``_role_word_ends(low)``
+    when the caller has them (Latin-1 text only)."""
     if _role_pre is None or _NON_LATIN1.search(t):
         return _ROLE_RE.finditer(t)
-    ends = [m.end() for m in _role_pre.finditer(t.lower())]
+    if role_ends is None:
+        low = t.lower()
+        role_ends = _role_word_ends(low)
+    # the role word of a match is followed by whitespace, ':', ',' or '|'
+    ends = [q for q in role_ends if q < len(low) and (low[q] in ":,|" or low[q].isspace())]
     if not ends:
         return ()
     rev, n = t[::-1], len(t)
     starts = {n - _ROLE_LETTERS_REV.match(rev, n - q).end() for q in ends}
-    starts.update(m.start() for m in _ROLE_COORD.finditer(t))
+    if "-" in t:        # every _ROLE_COORD match has a '-'
+        starts.update(m.start() for m in _ROLE_COORD.finditer(t))
     return _matches_at(_ROLE_RE, t, starts)
 
 
@@ -678,9 +763,16 @@ _VED_NAME_RE = re.compile(r"(?:\bv/\s*|\b(?:[Oo]plæg|[Oo]rientering|[Pp]ræsent
 _NAME_PARTY_RE = re.compile(r"(?P<name>" + _NAME + r")\s*\((?P<p>[A-ZÆØÅ])\)")
 
 
+_PARTY_LETTER = re.compile(r"\([A-ZÆØÅ]\)")      # in every _NAME_PARTY_RE match (speed only)
+
+
 def _find_persons(ctx: Ctx, ln: Line, out: dict) -> None:
     t = ln.text
-    for m in _role_matches(t):
+    # speed only: exact prefilters (a role word must end somewhere for the role patterns; the other
+    # patterns need their literal words or marks); text that is not Latin-1 runs every pattern
+    low = _lower_latin1(t) if _role_pre is not None else None
+    role_ends = _role_word_ends(low) if low is not None else None
+    for m in _role_matches(t, low, role_ends) if role_ends is None or role_ends else ():
         role_word = re.sub(r"\s+", " ", m.group("role"))
         role = _role_name(role_word)
         for name in _names_after(t, m.end()):
@@ -691,7 +783,7 @@ def _find_persons(ctx: Ctx, ln: Line, out: dict) -> None:
             _put_person(out, Person(name=name, role=role, affiliation=aff, item=ln.item, span=_span(ln),
                                     rule="role:" + role_word.casefold()))
     # "Anne Hansen, centerchef" / "Anne Hansen (centerchef)": the role printed after the name
-    for m in _NAME_ROLE_RE.finditer(t):
+    for m in (_NAME_ROLE_RE.finditer(t) if role_ends is None or role_ends and ("," in t or "(" in t) else ()):
         name = m.group("name")
         if name.split()[0] not in FIRST_NAMES or name in ctx.members or not _valid_person(name, ctx):
             continue
@@ -702,14 +794,14 @@ def _find_persons(ctx: Ctx, ln: Line, out: dict) -> None:
         _put_person(out, Person(name=name, role=_role_name(m.group("role")), affiliation=aff,
                                 item=ln.item, span=_span(ln), rule="name+role"))
     # "Oplæg v/ Anne Hansen", "orientering ved Anne Hansen"
-    for m in _VED_NAME_RE.finditer(t):
+    for m in (_VED_NAME_RE.finditer(t) if "v/" in t or "ved" in t else ()):
         name = m.group("name")
         if name.split()[0] not in FIRST_NAMES or name in ctx.members or not _valid_person(name, ctx):
             continue
         _put_person(out, Person(name=name, role=None, affiliation=None, item=ln.item, span=_span(ln),
                                 rule="ved-name"))
     # "Flemming Hansen fra Sund Invest"
-    for m in _NAME_FRA_RE.finditer(t):
+    for m in (_NAME_FRA_RE.finditer(t) if "fra" in t else ()):
         name = m.group("name")
         if name.split()[0] not in FIRST_NAMES or name in ctx.members or not _valid_person(name, ctx):
             continue
@@ -719,7 +811,7 @@ def _find_persons(ctx: Ctx, ln: Line, out: dict) -> None:
         _put_person(out, Person(name=name, role=None, affiliation=aff, item=ln.item, span=_span(ln),
                                 rule="name-fra-org"))
     # "Lotte Greve (V)" printed with a list letter but not a member of this committee
-    for m in _NAME_PARTY_RE.finditer(t):
+    for m in (_NAME_PARTY_RE.finditer(t) if _PARTY_LETTER.search(t) else ()):
         name = m.group("name")
         name = re.sub(r"^(?:Formand|Næstformand|Medlem|Afbud:?)\s+", "", name)
         if name in ctx.members or name.split()[0] not in FIRST_NAMES or not _valid_person(name, ctx):
