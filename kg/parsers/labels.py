@@ -150,8 +150,8 @@ def outcome_ignore_res() -> list["Guarded"]:
 
 
 @lru_cache(maxsize=1)
-def drop_res() -> list["Guarded"]:
-    return [guarded(r, re.I) for r in table()["lines"]["drop"]]
+def drop_res() -> "GuardSet":
+    return GuardSet(guarded(r, re.I) for r in table()["lines"]["drop"])
 
 
 @lru_cache(maxsize=1)
@@ -269,3 +269,27 @@ class Guarded:
 
 def guarded(pattern, flags: int = 0) -> Guarded:
     return Guarded(pattern if isinstance(pattern, re.Pattern) else re.compile(pattern, flags))
+
+
+class GuardSet:
+    """Guarded regexes tried on the same texts: each needle is looked up once per text."""
+    __slots__ = ("guards", "always", "ci", "cs")
+
+    def __init__(self, guards):
+        self.guards = tuple(guards)
+        self.always = tuple(g for g in self.guards if g.needles is None)
+        self.ci = tuple(sorted({n for g in self.guards if g.needles and g.icase for n in g.needles}))
+        self.cs = tuple(sorted({n for g in self.guards if g.needles and not g.icase for n in g.needles}))
+
+    def candidates(self, s: str, low: Optional[str] = None) -> tuple:
+        """The guards (in their order) whose regex may match somewhere in ``s``."""
+        if self.ci and not s.isascii() and any(c in s for c in UNSAFE_FOR_LOWER):
+            return self.guards
+        if self.ci and low is None:
+            low = s.lower()
+        present = {n for n in self.ci if n in low} if self.ci else set()
+        if self.cs:
+            present.update(n for n in self.cs if n in s)
+        if not present:
+            return self.always
+        return tuple(g for g in self.guards if g.needles is None or not present.isdisjoint(g.needles))

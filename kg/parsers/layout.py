@@ -12,7 +12,7 @@ from functools import lru_cache
 from . import labels
 
 
-@dataclass
+@dataclass(slots=True)
 class Ln:
     page: int
     no: int          # 1-based line number in the whole document
@@ -74,7 +74,12 @@ def _key(s: str) -> str:
 
 
 def build(src) -> Layout:
-    lines = [Ln(l.page, l.line, clean(l.text), l.text) for l in src.lines()]
+    lines = []
+    no = 0
+    for page, text in enumerate(src.pages, start=1):      # the positions of SourceText.lines()
+        for t in text.split("\n"):
+            no += 1
+            lines.append(Ln(page, no, clean(t), t))
     lay = Layout(lines)
     drop = labels.drop_res()
     # page furniture by pattern
@@ -82,8 +87,7 @@ def build(src) -> Layout:
         t = ln.text
         if not t:
             continue
-        low = t.lower()
-        if any(rx.match(t, low) for rx in drop):
+        if any(g.rx.match(t) for g in drop.candidates(t)):
             if re.search(r"[A-Za-zÆØÅæøå]", ln.text):
                 lay.furniture.append(Ln(ln.page, ln.no, ln.text, ln.raw))
             ln.text = ""
