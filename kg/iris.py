@@ -63,6 +63,13 @@ def short_hash(*parts: object, n: int = 16) -> str:
     return h.hexdigest()[:n]
 
 
+def _fold(s: str) -> str:
+    """Danish letters spelled out, other accents stripped, lower case (the general path of :func:`slug`)."""
+    s = unicodedata.normalize("NFKC", s).translate(_TRANSLIT)
+    s = unicodedata.normalize("NFKD", s)
+    return "".join(c for c in s if not unicodedata.combining(c)).lower()
+
+
 @lru_cache(maxsize=200_000)
 def slug(text: object, keep_dots: bool = True) -> str:
     """ASCII-safe path segment: lower case ``[a-z0-9.-]``, never empty.
@@ -71,9 +78,9 @@ def slug(text: object, keep_dots: bool = True) -> str:
     ``3.1``); pass ``keep_dots=False`` to turn them into dashes.
     """
     s = "" if text is None else str(text)
-    s = unicodedata.normalize("NFKC", s).translate(_TRANSLIT)
-    s = unicodedata.normalize("NFKD", s)
-    s = "".join(c for c in s if not unicodedata.combining(c)).lower()
+    # ASCII text (most keys, case and item numbers): NFKC/NFKD change nothing and there are no accents
+    # to strip, so only the spelled-out symbols and the case change apply (same result, ~5x faster).
+    s = s.translate(_TRANSLIT).lower() if s.isascii() else _fold(s)
     if not keep_dots:
         s = s.replace(".", "-")
     s = _NON_SLUG.sub("-", s)

@@ -65,3 +65,15 @@ def test_deterministic():
     assert iris.grant("star", "a|b", "710000") == iris.grant("star", "a|b", "710000")
     assert iris.grant("star", "a|b", "710000") != iris.grant("star", "a|b", "710001")
     assert re.fullmatch(r".*/grant/[0-9a-f]{16}", iris.grant("x"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.characters(max_codepoint=127)))
+def test_ascii_fast_path_of_slug_equals_the_general_path(t):
+    assert t.translate(iris._TRANSLIT).lower() == iris._fold(t)
+
+
+def test_slug_of_ascii_and_non_ascii_text():
+    assert iris.slug("Jobcenter & Ydelser A/S") == "jobcenter-og-ydelser-a-s"
+    assert iris.slug("00.01.00A00-44844-20") == "00.01.00a00-44844-20"
+    assert iris.slug("Café Ærø", keep_dots=False) == "cafe-aeroe"
