@@ -55,6 +55,8 @@ _NON_SLUG = re.compile(r"[^a-z0-9.]+")
 _DOTS = re.compile(r"\.{2,}")
 _EDGE = re.compile(r"^[.-]+|[.-]+$")
 _DASHDOT = re.compile(r"-*\.-*")
+_NON_DIGIT = re.compile(r"[^0-9]")
+_HEX16 = re.compile(r"[0-9a-f]{16,}")
 
 
 def short_hash(*parts: object, n: int = 16) -> str:
@@ -109,7 +111,7 @@ def _code(code: Union[int, str, None]) -> str:
 
 
 def _time(t: Optional[str]) -> str:
-    return re.sub(r"[^0-9]", "", t or "")
+    return _NON_DIGIT.sub("", t or "")
 
 
 def _tail(iri: str, prefix: str) -> str:
@@ -202,7 +204,7 @@ def grant(*parts: object) -> str:
 def document(sha256: str) -> str:
     """A source document by content hash (also its named graph): ``document/<sha256[:16]>``."""
     h = (sha256 or "").lower()
-    if not re.fullmatch(r"[0-9a-f]{16,}", h):
+    if not _HEX16.fullmatch(h):
         h = short_hash(sha256)
     return f"{DATA}document/{h[:16]}"
 

@@ -651,6 +651,7 @@ def _map(doc: Document) -> _Emitter:
         return hit
 
     absent_keys = {person_key(code, a)[0] for a in doc.absent if a and a.strip()}
+    parties: dict[str, bytes] = {}
     for mem in doc.members:
         if not mem.name or not mem.name.strip():
             continue
@@ -669,10 +670,12 @@ def _map(doc: Document) -> _Emitter:
         em.evidence("member", p.rsplit("/", 1)[-1], MS, mem.span, mem.rule, resolution=resolution)
         letter = (mem.party or "").strip().upper()
         if _PARTY_RE.match(letter):
-            PA = term(iris.party(letter))
-            em.typed(PA, C_PARTY)
-            add(PA, NOTATION, text(letter))
-            em.name(PA, LABEL, _party_name(letter) or f"Liste {letter}", 0)
+            PA = parties.get(letter)
+            if PA is None:             # the party's own triples once per document
+                parties[letter] = PA = term(iris.party(letter))
+                em.typed(PA, C_PARTY)
+                add(PA, NOTATION, text(letter))
+                em.name(PA, LABEL, _party_name(letter) or f"Liste {letter}", 0)
             PM = term(iris.party_membership(p, letter))
             em.typed(PM, C_MEMBERSHIP)
             add(PM, MEMBER, P)

@@ -113,3 +113,42 @@ def test_blank_rule_writes_no_rule_and_valid_nquads():
     assert len(qs) == n
     assert not any(q.predicate.value == RULE for q in qs)
     assert any(q.predicate.value == LINE and q.object.value == "3" for q in qs)
+
+
+def test_nquads_lines_are_unique_valid_and_match_map_document():
+    from kg.mapping import map_document_nquads
+    for doc in gold_documents():
+        data, n = map_document_nquads(doc)
+        lines = data.decode("utf-8").splitlines()
+        assert len(lines) == n == len(set(lines)), "one line per distinct quad"
+        assert all(line.endswith(f" <{document_iri(doc)}> .") for line in lines)
+        assert set(ox.parse(data, format=ox.RdfFormat.N_QUADS)) == set(_quads(doc))
+
+
+def test_memoised_terms_do_not_change_the_output():
+    from kg import mapping
+    docs = gold_documents()
+    first = [mapping.map_document_nquads(d) for d in docs]
+    for memo in (mapping._TEXTS, mapping._INTS, mapping._SLUGS, mapping._PRED, mapping._OBJ, mapping._TYPE_LINES):
+        memo.clear()
+    assert [mapping.map_document_nquads(d) for d in docs] == first
+    small = mapping._Memo(lambda k: k * 2, limit=2)        # a full memo empties itself and keeps answering
+    assert [small[k] for k in (1, 2, 3, 1, 4, 5)] == [2, 4, 6, 2, 8, 10] and len(small) <= 2
+
+
+def test_repeated_names_and_parties_give_each_triple_once():
+    from kg.mapping import map_document_nquads
+    doc = Document(source="r.txt", sha256="f" * 64, municipality="Lejre", committee="Økonomiudvalget", date="2024-05-01",
+                   members=(Member("Anna Berg", "A"), Member("Bo Dam", "A"), Member("Anna Berg", "A", "formand")),
+                   absent=("Bo Dam",),
+                   items=(Item("1", "Et", absent=("Anna Berg", "Bo Dam"), span=Span(1, 5, 9)),
+                          Item("1", "To", absent=("Anna Berg",), span=Span(1, 10, 12))))
+    data, n = map_document_nquads(doc)
+    lines = data.decode("utf-8").splitlines()
+    assert len(lines) == len(set(lines)) == n
+    party = iris.party("A")
+    assert sum(1 for q in lines if q.startswith(f"<{party}> <{TYPE}>")) == 2       # kg:Party + org:Organization
+    anna = iris.person(350, "anna-berg")
+    assert sum(1 for q in lines if q.startswith(f"<{anna}> <{DERIVED_FROM}>")) == 1
+    items = {q.split(" ")[0] for q in lines if f"<{TYPE}> <{KG}AgendaItem>" in q}
+    assert len(items) == 2                                # the repeated number "1" gets its own item ("1-2")
