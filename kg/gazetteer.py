@@ -56,6 +56,7 @@ class Party:
     aliases: tuple[str, ...] = ()
 
 
+@lru_cache(maxsize=65536)      # pure function of the text (speed)
 def _fold(s: str) -> str:
     """Case-fold, NFC, unify dashes and white space (for lookups)."""
     s = unicodedata.normalize("NFC", s).casefold()
@@ -104,6 +105,7 @@ def municipality_by_code(code) -> Optional[Municipality]:
 _SUFFIX = re.compile(r"\s+(?:regions)?kommune(?:s|r|rne|rnes)?$")
 
 
+@lru_cache(maxsize=65536)      # pure function of the text (speed)
 def municipality_by_name(name: str) -> Optional[Municipality]:
     """Look a municipality up by name as printed: "Lejre", "Lejre Kommune",
     "Lejre Kommunes", "Københavns Kommune", "Høje Taastrup",

@@ -45,6 +45,7 @@ def slug(text: str) -> str:
     return s[:80].strip("-") or "x"
 
 
+@lru_cache(maxsize=65536)      # pure function of the name and the data files (speed)
 def norm(text: str) -> str:
     """Case-folded, NFC, one space, unified dashes and quotes removed."""
     s = unicodedata.normalize("NFC", text or "")
@@ -111,6 +112,7 @@ def _degenitive(n: str) -> str:
     return _GENITIVE_END.sub("", n)
 
 
+@lru_cache(maxsize=65536)      # pure function of the name and the data files (speed)
 def gazetteer_org(name: str):
     """The gazetteer entry for a printed organisation name (or None)."""
     idx = _org_index()
@@ -128,6 +130,7 @@ def gazetteer_org(name: str):
     return None
 
 
+@lru_cache(maxsize=65536)      # pure function of the name and the data files (speed)
 def org_key(name: str) -> tuple[str, str, str]:
     """Canonical key of an organisation: full name, abbreviation and genitive
     forms of the same body give the same slug."""

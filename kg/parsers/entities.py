@@ -87,6 +87,14 @@ def _span(ln: Line) -> Span:
 
 _CONNECTOR_END = re.compile(r"(?:\b(?:og|for|i|af|til|med|fra|på|om|at|der|som|en|et|den|det|de|under|samt|eller|"
                             r"mellem|ved|hos|efter|inden|mod)|[,–-])$")
+
+
+def _connector_end(t: str) -> bool:
+    """``_CONNECTOR_END.search(t)`` looking only at the last seven characters: its longest word has six
+    letters, so one more character keeps the word boundary before it as in the whole text."""
+    return _CONNECTOR_END.search(t[-7:]) is not None
+
+
 _HEADING_START = re.compile(r"^\s*(?:(?:Punkt|Pkt\.?|Sak|Sag)\s+\d|\d{1,3}\.\s+[A-ZÆØÅ]|[-•*|]|\d+\s)")
 
 
@@ -102,11 +110,11 @@ def _join_wrapped(lines: list[Line]) -> list[Line]:
         j = i + 1
         while True:
             t = text.rstrip()
-            if not t or "\t" in t or t.lstrip().startswith("|") or re.search(r"[.!?:;]$", t):
+            if not t or "\t" in t or t.lstrip().startswith("|") or t[-1] in ".!?:;":
                 break
             k = j
             # one blank line may sit inside a wrapped sentence when it ends in a connector word
-            if k < n and not lines[k].text.strip() and _CONNECTOR_END.search(t) and k + 1 < n:
+            if k < n and not lines[k].text.strip() and _connector_end(t) and k + 1 < n:
                 k += 1
             if k >= n or lines[k].item != cur.item:
                 break
@@ -116,7 +124,7 @@ def _join_wrapped(lines: list[Line]) -> list[Line]:
                 break
             adjacent = k == j
             wrapped = (len(t) >= 60 and (adjacent or ns[0].islower() or ns[0].isdigit())) or \
-                (_CONNECTOR_END.search(t) and len(t) >= 40) or (t.endswith("-") and len(t) >= 40)
+                (len(t) >= 40 and _connector_end(t)) or (t.endswith("-") and len(t) >= 40)
             if not wrapped:
                 break
             glue = "" if t.endswith("-") and ns[0].islower() and not re.match(r"(?:og|eller|samt|til)\b", ns) else " "
@@ -128,16 +136,23 @@ def _join_wrapped(lines: list[Line]) -> list[Line]:
     return out
 
 
+_SENT_BREAK = re.compile(r"[.!?](\s+)(?=[A-ZÆØÅ\"”“*(-])")    # group 1: the white space after the mark
+_ABBR_BEFORE = re.compile(r"(?:\b(?:kr|mio|mia|pr|ca|jf|bl\.a|m\.fl|mv|nr|stk|evt|inkl|ekskl|f\.eks|dvs|vedr|hhv)\.)$")
+_INITIALS_BEFORE = re.compile(r"(?:^|[\s(])(?:[A-ZÆØÅ]\.)+$")
+
+
 def _sentences(text: str) -> list[tuple[int, int]]:
-    """(start, end) offsets of sentences within one line."""
+    """(start, end) offsets of sentences within one line: a break is the white space after '.', '!'
+    or '?' before a capital, quote, '*', '(' or '-', unless the mark ends an abbreviation or initials."""
     out, start = [], 0
-    for m in re.finditer(r"(?<=[.!?])\s+(?=[A-ZÆØÅ\"”“*(-])", text):
-        prev = text[max(0, m.start() - 6):m.start()]
-        if re.search(r"(?:\b(?:kr|mio|mia|pr|ca|jf|bl\.a|m\.fl|mv|nr|stk|evt|inkl|ekskl|f\.eks|dvs|vedr|hhv)\.)$", prev):
+    for m in _SENT_BREAK.finditer(text):
+        b = m.start(1)
+        prev = text[max(0, b - 6):b]
+        if _ABBR_BEFORE.search(prev):
             continue
-        if re.search(r"(?:^|[\s(])(?:[A-ZÆØÅ]\.)+$", prev):
+        if _INITIALS_BEFORE.search(prev):
             continue        # initials: "A.P. Møller Fonden", "Connie B. Jensen"
-        out.append((start, m.start()))
+        out.append((start, b))
         start = m.end()
     out.append((start, len(text)))
     return out
@@ -384,6 +399,23 @@ def _build_gaz_prefilter():
 _gaz_pre = _build_gaz_prefilter()
 
 
+def _any_of(words) -> re.Pattern:
+    """``_any_of(ws).search(t)`` is true whenever ``any(w in t for w in ws)`` is (words without white
+    space; each is looked for by a piece of it that starts at a rare letter, so it may also be true
+    when no word occurs): a prefilter for a regex whose every match contains one of the words."""
+    assert all(w and not any(c.isspace() for c in w) for w in words)
+    return _needles(words)
+
+
+_LOCAL_HEAD_ANY = _any_of(_LOCAL_HEAD_WORDS)
+# every _CUES match contains one of these words (case as printed in the pattern)
+_CUES_ANY = _any_of(("samarbejde", "partnerskab", "konsulent", "virksomheden", "firmaet", "leverandøren", "udbyderen",
+                     "foreningen", "organisationen", "regi", "møde", "aftale", "finansieret", "støtte", "tilskud",
+                     "midler", "bevilling", "udviklet", "udført", "gennemført", "leveret", "foranledning", "tilsagn",
+                     "donation", "drives", "drevet", "varetages", "udbydes", "ejet", "hos", "sammen"))
+_AREAS_ANY = _any_of(_AREAS)
+
+
 def _matches_at(pat: re.Pattern, t: str, starts) -> list:
     """``list(pat.finditer(t))`` when every match of ``pat`` is known to start in ``starts``:
     the leftmost match at or after the end of the previous one, tried only where one can start."""
@@ -419,6 +451,11 @@ _AREA_WORD = (r"(?:(?:Nord|Syd|Øst|Vest|Midt)(?:nord|syd|øst|vest|midt)?(?:jyl
 
 def _taken(ctx: Ctx, idx: int, s: int, e: int) -> bool:
     return any(not (e <= a or s >= b) for a, b, _k, _p in ctx.org_mentions.get(idx, []))
+
+
+_UNDER = re.compile(r"(?P<x>\S.*?)\s+under\s+(?P<y>\S.*)")
+_OG_SPLIT = re.compile(r"(?<!-)\s+og\s+")
+_LEGAL_END = re.compile(r"\s" + _LEGAL_FORM + r"$")
 
 
 def _find_orgs(ctx: Ctx, ln: Line) -> None:
@@ -457,13 +494,13 @@ def _find_orgs(ctx: Ctx, ln: Line) -> None:
         _add_org(ctx, ln, m.start(), m.end(), m.group(0), "municipality-body", "jobcenter",
                  name=f"Jobcenter {mu.name}")
     # c. local bodies named head-first: "Frivilligcenter Lemvig"
-    for m in (_LOCAL_HEAD.finditer(t) if any(w in t for w in _LOCAL_HEAD_WORDS) else ()):
+    for m in (_LOCAL_HEAD.finditer(t) if _LOCAL_HEAD_ANY.search(t) else ()):
         if not _taken(ctx, ln.idx, m.start(), m.end()):
             head = m.group("head")
             kind = "education" if "skole" in head else "authority" if "råd" in head else "association"
             _add_org(ctx, ln, m.start(), m.end(), head + " " + m.group("place"), kind, "local-head")
     # d. "<Name> <area>": "Jobforum Sjælland", "RAR Vestjylland"
-    for m in (_AREA_RE.finditer(t) if any(a in t for a in _AREAS) else ()):
+    for m in (_AREA_RE.finditer(t) if _AREAS_ANY.search(t) else ()):
         head = m.group("head")
         if head in STOP or head in ("Region",) or gazetteer.municipality_by_name(head) or \
                 _taken(ctx, ln.idx, m.start(), m.end()):
@@ -475,6 +512,15 @@ def _find_orgs(ctx: Ctx, ln: Line) -> None:
     for m in _CAPSEQ.finditer(t):
         seq = m.group(0)
         toks = seq.split()
+        if len(toks) == 1:
+            # one word (most matches): of the rules below only the single-word head applies
+            tok = toks[0]
+            if tok in STOP:
+                continue
+            if (_ORG_HEAD_SINGLE.match(tok) or _ORG_HEAD_SINGLE.match(tok[:-1] if tok.endswith("s") else tok)) \
+                    and not _taken(ctx, ln.idx, m.start(), m.end()):
+                _add_org(ctx, ln, m.start(), m.end(), tok, _kind_from_name(tok), "org-suffix")
+            continue
         # drop sentence-initial stop words ("Desuden Væksthuset ...")
         off = 0
         while toks and toks[0] in STOP and not (toks[0] in ("Den", "Det", "De") and len(toks) > 1):
@@ -486,7 +532,7 @@ def _find_orgs(ctx: Ctx, ln: Line) -> None:
         name = " ".join(toks)
         start = m.start() + (seq.find(toks[0]) if toks else 0)
         # "Fiskeplejen under Landbrugsstyrelsen": a programme or unit under a public body, two names
-        um = re.fullmatch(r"(?P<x>\S.*?)\s+under\s+(?P<y>\S.*)", name)
+        um = _UNDER.fullmatch(name)
         if um and _org_like(um.group("y")) and um.group("x")[:1].isupper() and len(um.group("x").split()) <= 4:
             for part in (um.group("x"), um.group("y")):
                 ps = t.find(part, start)
@@ -494,7 +540,7 @@ def _find_orgs(ctx: Ctx, ln: Line) -> None:
                     _add_org(ctx, ln, ps, ps + len(part), part, _kind_from_name(part), "org-under")
             continue
         # "Grundejerforeningen Solbakken og Boligforeningen Vestergaarden": every member is an organisation
-        parts = re.split(r"(?<!-)\s+og\s+", name)
+        parts = _OG_SPLIT.split(name)
         if len(parts) > 1 and all(_org_like(p_) for p_ in parts):
             pos = start
             for p_ in parts:
@@ -527,8 +573,8 @@ def _find_orgs(ctx: Ctx, ln: Line) -> None:
                 start += name.rfind(parts[-1])
                 name = parts[-1]
                 toks = name.split()
-        legal = re.search(r"\s" + _LEGAL_FORM + r"$", name)
-        last = re.sub(r"s$", "", toks[-1]) if len(toks) > 1 else toks[-1]
+        legal = _LEGAL_END.search(name)
+        last = (toks[-1][:-1] if toks[-1].endswith("s") else toks[-1]) if len(toks) > 1 else toks[-1]
         if len(toks) >= 2 and (legal or _ORG_HEAD_MULTI.search(toks[-1]) or _ORG_HEAD_MULTI.search(last)):
             if toks[0] in ("Den", "Det", "De") and len(toks) == 2 and not legal and \
                     not _ORG_HEAD_SINGLE.match(toks[1]):
@@ -565,7 +611,7 @@ def _find_orgs(ctx: Ctx, ln: Line) -> None:
             _add_org(ctx, ln, m.start(), m.end(), fullname, _kind_from_name(fullname), "abbr-dash",
                      aliases=(ab, f"{ab} – {fullname}"))
     # g. cue phrases: "i samarbejde med X", "konsulentfirmaet X", "finansieret af X"
-    for m in _CUES.finditer(t):
+    for m in (_CUES.finditer(t) if _CUES_ANY.search(t) else ()):
         rest = t[m.end():]
         c = _CAPSEQ.match(rest)
         if not c:
@@ -990,6 +1036,7 @@ _ARTICLE_BEFORE = re.compile(r"(?:\b(?:et|ét|nyt|dette|det|stort|større|mindre
 # every _PROJ_LOWER match "rojekt"; lines without them skip those patterns
 _PROJ_CUE_WORDS = ("rojekt", "dviklingsindsatsen", "nitiativet", "ampagnen", "rogrammet", "orsøget", "etværket",
                    "amarbejdsaftale", "ulje", "kaldet", "titlen", "navnet", "overskriften", "hedder")
+_PROJ_CUE_ANY = _any_of(_PROJ_CUE_WORDS)
 _ANY_QUOTE = re.compile(r"[\"“”„'‘’»«]")
 _PROJ_QUOTED_PULJE = re.compile(r"[\"“”„](?P<q>[Pp]ulje(?:n)?\s+(?:til|for)\s+[^\"“”„\n]{3,120})[\"“”]")
 _CUT_LOWER = re.compile(r"\s+(?:i|til|på|ved|som|der|hvor|samt|og\s+(?:at|der))\s+")
@@ -1000,7 +1047,7 @@ def _project_names(ctx: Ctx, ln: Line) -> list[tuple[str, list, str, int]]:
     t = ln.text
     out = []
     has_quote = _ANY_QUOTE.search(t) is not None
-    for m in (_PROJ_CUE.finditer(t) if any(w in t for w in _PROJ_CUE_WORDS) else ()):
+    for m in (_PROJ_CUE.finditer(t) if _PROJ_CUE_ANY.search(t) else ()):
         if m.group("cue2"):
             if not re.search(r"[Pp]rojekt|[Ii]ndsats|[Ii]nitiativ|[Kk]ampagne|[Pp]rogram|[Ff]orsøg|[Pp]ulje",
                              t[max(0, m.start() - 120):m.start()]):
@@ -1088,6 +1135,16 @@ _GRANT_CUE = re.compile(r"(?:tilskud|tilsagn|bevilling|bevilger|bevilget|støtte
 _PARTNER_CUE = re.compile(r"(?:i\s+samarbejde\s+med|samarbejde\s+med|partnerskab\s+med|understøttelse\s+fra|"
                           r"drives\s+af|drevet\s+af|(?:gennemføres|afvikles|udføres)\s+sammen\s+med|"
                           r"i\s+regi\s+af|udviklet\s+i\s+samarbejde\s+med)\s+", re.I)
+
+# Speed only: literal words of which every match of a cue pattern contains one (read off the patterns
+# above; the case-insensitive ones in lower case, for the lower-cased text). A line holding none of
+# them skips that pattern.
+_FUND_CUE_ANY = _any_of(("finansier", "tilskud", "tilsagn", "støtte", "midler", "bevil", "donation", "sponsoreret",
+                         "modtaget"))
+_FUND_VERB_ANY = _any_of(("bevilge", "yde", "giver", "gav", "givet", "tildel", "støtte", "finansierer"))
+_PARTNER_CUE_ANY = _any_of(("samarbejde", "partnerskab", "understøttelse", "drives", "drevet", "sammen", "regi"))
+_GRANT_CUE_ANY = _any_of(("tilskud", "tilsagn", "bevil", "støtte", "midler", "finansier", "modtaget", "donation",
+                          "tildel"))
 
 # Speed only: a case-insensitive pattern written in lower case finds the same spans as the same
 # pattern matched case-sensitively against the lower-cased text, when the text is Latin-1 (where
@@ -1288,37 +1345,49 @@ def extract_entities(doc: Document, src: SourceText) -> Document:
                     p["municipalities"].append(mn)
         main_grant = None
         for ln in lns:
-            for s, e in _sentences(ln.text):
-                sent = ln.text[s:e]
-                low = _lower_latin1(sent)
+            lt = ln.text
+            # speed only: which cue families can occur on this line at all (exact prefilters on the
+            # lower-cased Latin-1 line; other lines try everything)
+            low_line = _lower_latin1(lt)
+            maybe_fund = low_line is None or _FUND_CUE_ANY.search(low_line) is not None
+            maybe_verb = _FUND_VERB_ANY.search(lt) is not None
+            if not keys and main_grant is None and not maybe_fund and not maybe_verb:
+                continue        # no project, no grant yet and no funder cue: no sentence can add anything
+            maybe_budget = own is not None and (low_line is None or "budget" in low_line)
+            maybe_partner = low_line is None or _PARTNER_CUE_ANY.search(low_line) is not None
+            maybe_grant = low_line is None or _GRANT_CUE_ANY.search(low_line) is not None
+            for s, e in _sentences(lt):
+                sent = lt[s:e]
+                low = low_line[s:e] if low_line is not None else _lower_latin1(sent)
                 here = [k for pos, k in line_projects.get(ln.idx, []) if s <= pos < e]
                 targets = here or ([primary] if primary else [])
                 # funders
                 funders = []
-                for fm in _ci_finditer(_FUND_CUE, sent, low):
+                for fm in (_ci_finditer(_FUND_CUE, sent, low) if maybe_fund else ()):
                     f = _entity_after(ctx, ln, s + fm.end(), 60)
                     if f:
                         funders.append(f)
-                for vm in _FUND_VERB.finditer(sent):
+                for vm in (_FUND_VERB.finditer(sent) if maybe_verb else ()):
                     for f in _subjects_before(ctx, ln, s + vm.start(), s):
                         if f not in funders:
                             funders.append(f)
-                budget = bool(_ci_search(_BUDGET_FUND, sent, low)) and own is not None
+                budget = maybe_budget and bool(_ci_search(_BUDGET_FUND, sent, low)) and own is not None
+                period = parse_period(sent) if targets else (None, None)
                 for k in targets:
                     p = projects[k]
                     for f in funders + ([own.name] if budget else []):
                         if f not in p["funders"]:
                             p["funders"].append(f)
-                    for pm in _ci_finditer(_PARTNER_CUE, sent, low):
+                    for pm in (_ci_finditer(_PARTNER_CUE, sent, low) if maybe_partner else ()):
                         for n in _entities_in(ctx, ln, s + pm.end(), e):
                             if n not in p["partners"] and n not in p["funders"] and \
                                     (own is None or n != own.name) and gazetteer.municipality_by_name(n) is None:
                                 p["partners"].append(n)
-                    st, en = parse_period(sent)
+                    st, en = period
                     if st and (not p["start"] or (en and not p["end"])):
                         p["start"], p["end"] = st, en
                 # grants: an explicit funder and a grant cue, not an application
-                if funders and _ci_search(_GRANT_CUE, sent, low) and \
+                if funders and maybe_grant and _ci_search(_GRANT_CUE, sent, low) and \
                         (not _ci_search(_APPLICATION, sent, low) or _ci_search(_GRANTED, sent, low)):
                     amt = parse_amount(sent)
                     funder = funders[0]
