@@ -5,6 +5,10 @@
 * Incremental: a file whose content hash is already in the store is skipped
   (only its path is recorded); a file whose content changed replaces the graph
   its path pointed to; ``prune=True`` removes graphs of documents not given.
+  A file whose size and modification time (ns) equal those recorded by the
+  previous build is not even read (as git's index and make do); ``rehash=True``
+  reads and hashes every file. Files modified in the 2 s before the previous
+  build recorded them are always re-read (coarse file-system clocks).
 * Parallel: worker processes read, parse and map (``jobs``, default all cores)
   and send back N-Quads bytes; the parent bulk-loads them in batches. Work is
   fed in bounded windows, so memory does not grow with the corpus.
@@ -39,6 +43,7 @@ class BuildSummary:
     read: int = 0                 # input files considered
     loaded: int = 0               # documents mapped and loaded (new or changed)
     unchanged: int = 0            # skipped: content already in the store
+    not_read: int = 0             # of those, skipped by size + mtime without reading the file
     failed: list[str] = field(default_factory=list)       # one line each
     violations: list[str] = field(default_factory=list)   # with validate=True: SHACL violations of new graphs
     warnings: list[str] = field(default_factory=list)     # "file: warning"
@@ -56,7 +61,8 @@ class BuildSummary:
         out = [f"kg build: {self.store}",
                f"  documents read     {self.read}",
                f"  loaded (new/changed) {self.loaded}",
-               f"  skipped unchanged  {self.unchanged}",
+               f"  skipped unchanged  {self.unchanged}"
+               + (f" ({self.not_read} not read: same size and mtime)" if self.not_read else ""),
                f"  failed             {len(self.failed)}",
                f"  graphs removed     {self.removed}",
                f"  triples added      {self.triples_added}",
@@ -171,7 +177,7 @@ def _results(paths: list[str], jobs: int, known: frozenset, validate: bool = Fal
 # --------------------------------------------------------------------------- build
 def build(inputs: Iterable, store_path=None, prune: bool = False, jobs: Optional[int] = None,
           strict: bool = False, wait: bool = False, progress: Optional[bool] = None,
-          validate: bool = False) -> BuildSummary:
+          validate: bool = False, rehash: bool = False) -> BuildSummary:
     """Build or update the store at ``store_path`` from files/directories ``inputs``.
 
     Returns a :class:`BuildSummary`. Raises :class:`kg.store.StoreError` for store
@@ -216,10 +222,11 @@ def build(inputs: Iterable, store_path=None, prune: bool = False, jobs: Optional
         known = frozenset(known_hash.values())
         sha_graph = {h: g for g, h in known_hash.items()}
         jobs = max(1, jobs or os.cpu_count() or 1)
+        hints = _Hints(store, files, sha_graph, fresh or rehash)
 
         try:
             summary.committed = _write(store, summary, files, jobs, known, known_hash, sha_graph, graph_paths,
-                                       path_graph, fresh, prune, strict, wait, progress, validate)
+                                       path_graph, fresh, prune, strict, wait, progress, validate, hints)
         except _Rollback:
             summary.committed = False
         summary.triples_total = len(store)
@@ -228,8 +235,45 @@ def build(inputs: Iterable, store_path=None, prune: bool = False, jobs: Optional
     return summary
 
 
+class _Hints:
+    """Size/mtime hints: which files can be skipped without reading them, and the table the
+    new store version records (see :meth:`kg.store.Store.file_hints`)."""
+
+    SLACK_NS = 2_000_000_000
+
+    def __init__(self, store, files: list[str], sha_graph: dict, ignore: bool):
+        self.started_ns = time.time_ns()
+        recorded_at, old = (0, {}) if ignore else store.file_hints()
+        self.old = old
+        self.stat: dict[str, tuple[int, int]] = {}
+        self.skip: dict[str, str] = {}          # path -> sha of files not to read
+        for p in files:
+            try:
+                st = os.stat(p)
+            except OSError:
+                continue                        # read_source reports it
+            self.stat[p] = (st.st_size, st.st_mtime_ns)
+            h = old.get(p)
+            if (h is not None and h[:2] == self.stat[p] and h[2] in sha_graph
+                    and st.st_mtime_ns < recorded_at - self.SLACK_NS):
+                self.skip[p] = h[2]
+
+    def table(self, final_paths: dict, sha_of: dict[str, str]) -> tuple[int, dict]:
+        """Hints for the paths of the new version: ``sha_of`` {path: sha} read in this build."""
+        rows = {}
+        for ps in final_paths.values():
+            for p in ps:
+                if p in sha_of and p in self.stat:
+                    rows[p] = (*self.stat[p], sha_of[p])
+                elif p in self.skip:
+                    rows[p] = (*self.stat[p], self.skip[p])
+                elif p in self.old and p not in self.stat:
+                    rows[p] = self.old[p]           # not given in this build: keep its hint
+        return self.started_ns, rows
+
+
 def _write(store, summary, files, jobs, known, known_hash, sha_graph, graph_paths, path_graph, fresh, prune,
-           strict, wait, progress, validate=False) -> bool:
+           strict, wait, progress, validate=False, hints: Optional[_Hints] = None) -> bool:
     """The write transaction of :func:`build`; returns True if a new store version went live."""
     from .mapping import SHA256_P, SOURCE_PATH_P
     with store.writer(wait=wait, fresh=fresh) as w:
@@ -245,11 +289,12 @@ def _write(store, summary, files, jobs, known, known_hash, sha_graph, graph_path
         if cur != [oh]:
             w.remove_graph(og)
             for q in list(db.quads_for_pattern(ox.NamedNode(og), ox.NamedNode(SHA256_P), None, meta)):
-                db.remove(q)
-            db.extend(oquads + [ox.Quad(ox.NamedNode(og), ox.NamedNode(SHA256_P), ox.Literal(oh), meta)])
+                w.remove(q)
+            w.extend(oquads + [ox.Quad(ox.NamedNode(og), ox.NamedNode(SHA256_P), ox.Literal(oh), meta)])
             changed = True
 
         buf: list[bytes] = []
+        buf_graphs: list[str] = []
         buf_size = 0
         loaded_graphs: set[str] = set()
         new_paths: dict[str, set] = {}      # graph -> paths seen in this build
@@ -257,13 +302,23 @@ def _write(store, summary, files, jobs, known, known_hash, sha_graph, graph_path
         bar = _progress(len(files), progress)
 
         def flush():
-            nonlocal buf, buf_size
+            nonlocal buf, buf_graphs, buf_size
             if buf:
-                db.bulk_load(input=b"".join(buf), format=ox.RdfFormat.N_QUADS)
-                buf, buf_size = [], 0
+                w.load_nquads(zip(buf, buf_graphs))
+                buf, buf_graphs, buf_size = [], [], 0
+
+        skip = hints.skip if hints is not None else {}
+        sha_of: dict[str, str] = {}
+
+        def results():
+            for p, sha in skip.items():
+                yield ("unchanged", p, sha, sha_graph[sha], None, ())
+            yield from _results([p for p in files if p not in skip], jobs, known, validate)
 
         try:
-            for status, path, sha, g, payload, warns in _results(files, jobs, known, validate):
+            for status, path, sha, g, payload, warns in results():
+                if sha is not None and status != "failed":
+                    sha_of[path] = sha
                 if bar is not None:
                     bar.update(1)
                 if status == "failed":
@@ -272,6 +327,7 @@ def _write(store, summary, files, jobs, known, known_hash, sha_graph, graph_path
                     continue
                 if status == "unchanged":
                     summary.unchanged += 1
+                    summary.not_read += path in skip
                     g = sha_graph.get(sha, g)
                 else:
                     if g in loaded_graphs or (g in known_hash and not fresh):
@@ -280,6 +336,7 @@ def _write(store, summary, files, jobs, known, known_hash, sha_graph, graph_path
                         data, n, viol = payload
                         summary.violations.extend(viol)
                         buf.append(data)
+                        buf_graphs.append(g)
                         buf_size += len(data)
                         summary.loaded += 1
                         summary.triples_added += n
@@ -324,14 +381,19 @@ def _write(store, summary, files, jobs, known, known_hash, sha_graph, graph_path
             if before != after:
                 gn = ox.NamedNode(g)
                 for q in list(db.quads_for_pattern(gn, src_p, None, meta)):
-                    db.remove(q)
+                    w.remove(q)
                 if after:
-                    db.extend([ox.Quad(gn, src_p, ox.Literal(p), meta) for p in sorted(after)])
+                    w.extend([ox.Quad(gn, src_p, ox.Literal(p), meta) for p in sorted(after)])
                 changed = True
 
         if strict and (summary.failed or summary.warnings or summary.violations):
             summary.note = "--strict: failures, warnings or violations; build rolled back"
             raise _Rollback()
+        if hints is not None:
+            recorded, rows = hints.table(final_paths, sha_of)
+            if not changed and rows != hints.old:
+                changed = True               # only the hints are new (e.g. first build after --rehash)
+            w.file_hints = (recorded, rows)
         if not changed:
             w.discard = True
             summary.note = "nothing changed"

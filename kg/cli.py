@@ -229,17 +229,21 @@ _STORE_HELP = "Store directory (default $KG_STORE or ./kg-store)."
 @click.option("--wait", is_flag=True, help="If another build is writing the store, wait for it instead of refusing.")
 @click.option("--validate", "validate_", is_flag=True,
               help="SHACL-validate each new or changed document graph while building (exit 1 on violations).")
-def build(paths, store_dir, prune, jobs, strict, wait, validate_):
+@click.option("--rehash", is_flag=True,
+              help="Read and hash every file, even those whose size and mtime match the last build.")
+def build(paths, store_dir, prune, jobs, strict, wait, validate_, rehash):
     """Extract, map and load minutes into the store (incremental, atomic).
 
-    Unchanged documents (same content hash) are skipped; a changed document replaces its named graph.
+    Unchanged documents (same content hash) are skipped, files with the size and mtime recorded by the
+    last build without being read; a changed document replaces its named graph.
     Exit 0 on success, 1 if some inputs failed (the others are loaded) or --strict found warnings, 2 on store errors.
     """
     from .build import build as do_build
     from .store import StoreError
 
     try:
-        s = do_build(paths, store_dir, prune=prune, jobs=jobs, strict=strict, wait=wait, validate=validate_)
+        s = do_build(paths, store_dir, prune=prune, jobs=jobs, strict=strict, wait=wait, validate=validate_,
+                     rehash=rehash)
     except StoreError as e:
         _err(f"error: {e}")
         sys.exit(2)

@@ -95,21 +95,32 @@ def oxistore(store) -> ox.Store:
     raise TypeError(f"cannot find a pyoxigraph store in {type(store).__name__}")
 
 
-def _graph_order(st: ox.Store) -> list:
-    """Default graph first, then named graphs sorted by IRI (deterministic output)."""
+def _graph_order(st: ox.Store, with_default: bool = True) -> list:
+    """Default graph first (unless it is a kg store's materialised union), then named graphs
+    sorted by IRI (deterministic output)."""
     named = sorted(st.named_graphs(), key=lambda g: str(g))
-    return [ox.DefaultGraph()] + named
+    return ([ox.DefaultGraph()] if with_default else []) + named
 
 
-def iter_quads(st: ox.Store) -> Iterator[ox.Quad]:
+def _materialised(store) -> bool:
+    """True for a kg Store, whose default graph is derived (the union of its named graphs)."""
+    from .store import union_query_kwargs
+    return not union_query_kwargs(store)
+
+
+def iter_quads(st: ox.Store, with_default: bool = True) -> Iterator[ox.Quad]:
     """All quads, graph by graph (each graph streamed from the store's index)."""
-    for g in _graph_order(st):
+    for g in _graph_order(st, with_default):
         yield from st.quads_for_pattern(None, None, None, g)
 
 
-def iter_distinct_triples(st: ox.Store) -> Iterator[ox.Triple]:
+def iter_distinct_triples(st: ox.Store, materialised: bool = False) -> Iterator[ox.Triple]:
     """Every triple of every graph once (Turtle has no graphs: a triple stated in two
-    documents' graphs is written once)."""
+    documents' graphs is written once). A kg store has them in its default graph."""
+    if materialised:
+        for q in st.quads_for_pattern(None, None, None, ox.DefaultGraph()):
+            yield q.triple
+        return
     q = "SELECT DISTINCT ?s ?p ?o WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
     for row in st.query(q):
         yield ox.Triple(row[0], row[1], row[2])
@@ -119,15 +130,16 @@ def iter_distinct_triples(st: ox.Store) -> Iterator[ox.Triple]:
 def write_rdf(store, fmt: str, out) -> None:
     """Serialise the whole store as ``fmt`` into the binary file ``out``."""
     st = oxistore(store)
+    mat = _materialised(store)       # a kg store: its default graph is derived, not exported
     pfx = prefixes()
     if fmt == "nquads":
-        ox.serialize(iter_quads(st), out, ox.RdfFormat.N_QUADS)
+        ox.serialize(iter_quads(st, not mat), out, ox.RdfFormat.N_QUADS)
     elif fmt == "trig":
-        ox.serialize(iter_quads(st), out, ox.RdfFormat.TRIG, prefixes=pfx)
+        ox.serialize(iter_quads(st, not mat), out, ox.RdfFormat.TRIG, prefixes=pfx)
     elif fmt == "turtle":
-        ox.serialize(iter_distinct_triples(st), out, ox.RdfFormat.TURTLE, prefixes=pfx)
+        ox.serialize(iter_distinct_triples(st, mat), out, ox.RdfFormat.TURTLE, prefixes=pfx)
     elif fmt == "jsonld":
-        write_jsonld(iter_quads(st), out, pfx)
+        write_jsonld(iter_quads(st, not mat), out, pfx)
     else:
         raise ExportError(f"unknown RDF format {fmt!r}")
 

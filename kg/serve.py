@@ -288,7 +288,8 @@ def _run_query(store, q: str, *, union: bool = True, default_graphs=None, named_
     if default_graphs:
         kw["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
     elif union:
-        kw["use_default_graph_as_union"] = True
+        from .store import union_query_kwargs
+        kw.update(union_query_kwargs(store))
     if named_graphs:
         kw["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
     try:

@@ -205,7 +205,9 @@ class View:
     dynamic = True
 
     def __init__(self, store):
+        from .store import union_query_kwargs
         self.st = _oxistore(store)
+        self._union_kw = union_query_kwargs(store)
         self.t = _load_terms()
         self._muni_labels: Optional[dict] = None
         self.stats = {"nodes": 0, "edges": 0, "skipped_edges": 0}
@@ -213,7 +215,7 @@ class View:
 
     # ---- helpers
     def q(self, sparql: str):
-        return self.st.query(sparql, use_default_graph_as_union=True)
+        return self.st.query(sparql, **self._union_kw)
 
     def kind_filter(self, var: str, kinds) -> str:
         alts = " || ".join(f'STRSTARTS(STR(?{var}), "{DATA}{k}/")' for k in kinds)

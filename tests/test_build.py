@@ -164,3 +164,82 @@ def test_build_validate_checks_new_graphs_only(corpus, tmp_path, monkeypatch):
     assert all("grant/0123456789abcdef" in v and "[source: " + f.name + "]" in v for v in s.violations)
     s2 = build([corpus, tmp_path / "nothing.txt"], tmp_path / "s2", jobs=1, validate=True, strict=True)
     assert not s2.committed
+
+
+def _default_graph_is_the_union(root):
+    """The store's default graph holds exactly the distinct triples of its named graphs."""
+    import pyoxigraph as ox
+    with Store.open(root, create=False) as st:
+        union = {q.triple for q in st.quads()}
+        default = [q.triple for q in st.quads(ox.DefaultGraph())]
+        assert len(default) == len(set(default))
+        assert set(default) == union, (len(set(default) - union), len(union - set(default)))
+        return st.union_len(), len(st)
+
+
+def test_default_graph_is_the_materialised_union_through_changes(corpus, tmp_path):
+    root = tmp_path / "store"
+    build([corpus], root, jobs=2)
+    n_union, n_quads = _default_graph_is_the_union(root)
+    assert n_union < n_quads                    # the seeds share entities: the union is smaller
+    # a copy of a seed under another name and a changed copy: shared triples stay while one holder remains
+    seeds = sorted(corpus.glob("*.txt"))
+    text = seeds[0].read_text(encoding="utf-8")
+    seeds[0].write_text(text + "\nEkstra linje.\n", encoding="utf-8")
+    build([corpus], root, jobs=1)
+    _default_graph_is_the_union(root)
+    build(seeds[:2], root, jobs=1, prune=True)  # three documents' graphs removed
+    n2, _ = _default_graph_is_the_union(root)
+    assert n2 < n_union
+    with Store.open(root, create=False) as st:
+        munis = [r[0].value for r in st.query(
+            "SELECT ?m WHERE { ?m a <https://w3id.org/kgdk/ontology#Municipality> }")]
+        assert munis and len(munis) == len(set(munis))      # each triple once: no per-document duplicates
+    build([corpus], root, jobs=1, prune=True)   # back to all five: same union as a fresh build
+    build([corpus], tmp_path / "fresh", jobs=1)
+    with Store.open(root, create=False) as a, Store.open(tmp_path / "fresh", create=False) as b:
+        import pyoxigraph as ox
+        assert sorted(map(str, a.quads(ox.DefaultGraph()))) == sorted(map(str, b.quads(ox.DefaultGraph())))
+
+
+def test_exports_hold_the_named_graphs_only(corpus, tmp_path):
+    root = tmp_path / "store"
+    build([corpus], root, jobs=1)
+    out = tmp_path / "all.nq"
+    with Store.open(root, create=False) as st:
+        st.dump(out, "nquads")
+        n = len(st)
+        u = st.union_len()
+        st.dump(tmp_path / "all.nt", "ntriples")
+    lines = [x for x in out.read_text(encoding="utf-8").splitlines() if x.strip()]
+    assert len(lines) == n and all(x.rstrip().endswith("> .") and x.count(" <") >= 1 for x in lines)
+    nt = [x for x in (tmp_path / "all.nt").read_text(encoding="utf-8").splitlines() if x.strip()]
+    assert len(nt) == u
+
+
+def test_unchanged_files_are_not_read_again(corpus, tmp_path, monkeypatch):
+    root = tmp_path / "store"
+    old = time.time() - 3600
+    files = sorted(corpus.glob("*.txt"))
+    for f in files:
+        os.utime(f, (old, old))
+    build([corpus], root, jobs=1)
+    first = nquads(root)
+    # a file that changes keeps its size and gets a new mtime: it is read, and the change is seen
+    f = files[1]
+    t = f.read_text(encoding="utf-8")
+    f.write_text(t.replace("a", "e", 1), encoding="utf-8")
+    os.utime(f, (old + 10, old + 10))
+    s = build([corpus], root, jobs=1)
+    assert (s.unchanged, s.not_read, s.loaded, s.removed) == (4, 4, 1, 1)
+    # the same content under the same mtime and size as recorded is trusted without reading
+    s = build([corpus], root, jobs=1)
+    assert (s.unchanged, s.not_read, s.loaded, s.committed) == (5, 5, 0, False)
+    # --rehash reads every file again (and finds nothing new)
+    s = build([corpus], root, jobs=1, rehash=True)
+    assert (s.unchanged, s.not_read, s.loaded) == (5, 0, 0)
+    # the original text back under its first mtime (not the one recorded last): read, reloaded, as before
+    f.write_text(t, encoding="utf-8")
+    os.utime(f, (old, old))
+    s = build([corpus], root, jobs=1)
+    assert (s.loaded, s.removed, s.not_read) == (1, 1, 4) and nquads(root) == first
