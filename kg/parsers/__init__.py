@@ -173,6 +173,7 @@ def _absence_in(lines: list[Ln]) -> tuple[list[NameEntry], set[int]]:
     out: list[NameEntry] = []
     used: set[int] = set()
     meet_rx, item_rx = labels.absence_phrases()
+    absence = labels.absence_set()
     i = 0
     texts = [ln for ln in lines if ln.text]
     while i < len(texts):
@@ -196,7 +197,7 @@ def _absence_in(lines: list[Ln]) -> tuple[list[NameEntry], set[int]]:
             out.extend(replace(e, absent=True, item_only=item_only) for e in entries)
             i = j
             continue
-        if (meet_rx.search(t) or item_rx.search(t)) and len(t) < 200:
+        if len(t) < 200 and absence.candidates(t) and (meet_rx.search(t) or item_rx.search(t)):
             e = parse_entry(t)
             if e and (e.absent or e.item_only):
                 out.append(replace(e, span=_lspan(ln)))

@@ -40,6 +40,9 @@ _DATE_SLASH = re.compile(r"(?<![\w./-])(?P<d>[0-3]?\d)/(?P<m>[01]?\d)[\s-](?P<y>
 _DATE_ISO = re.compile(r"(?<![\d-])(?P<y>(?:19|20)\d\d)-(?P<m>[01]\d)-(?P<d>[0-3]\d)(?!\d)")
 
 
+_DIGIT = re.compile(r"\d")
+
+
 def _iso(y: int, m: int, d: int) -> Optional[str]:
     import datetime
     if y < 100:
@@ -55,7 +58,7 @@ def find_dates(text: str) -> list[tuple[str, int, int]]:
 
     Forms: "6. marts 2024", "Onsdag den 29. maj 2024", "06.03.2024", "06-03-2024",
     "6/3-2024" is not supported; "2024-03-06"."""
-    if not text:
+    if not text or not _DIGIT.search(text):          # every date form has digits
         return []
     hits = []
     for m in _DATE_TEXT.finditer(text):
@@ -152,10 +155,14 @@ def labelled_case_numbers(line: str) -> Optional[list[str]]:
     return out
 
 
+_WORD = re.compile(r"\w")
+_JOINERS = re.compile(r"\b(?:og|and|KLE|nr)\b", re.I)
+
+
 def is_case_number_line(line: str) -> bool:
     """True when the whole line is one or more case numbers (with separators or a case label)."""
     s = line.strip()
-    if not s:
+    if not s or not _DIGIT.search(s):               # a case number (labelled or not) has digits
         return False
     hit = labels.section_label(s)
     if hit and hit.kind in ("casenumber", "docnumber"):
@@ -163,7 +170,7 @@ def is_case_number_line(line: str) -> bool:
             return True
         s = hit.rest
     rest = CASE_RE.sub(" ", s)
-    return bool(find_case_numbers(s)) and not re.search(r"\w", re.sub(r"\b(?:og|and|KLE|nr)\b", "", rest, flags=re.I))
+    return bool(find_case_numbers(s)) and not _WORD.search(_JOINERS.sub("", rest))
 
 
 # --------------------------------------------------------------------------- parties, roles
@@ -199,6 +206,10 @@ def role_of(text: Optional[str]) -> Optional[str]:
 
 # --------------------------------------------------------------------------- outcomes
 
+_SPACES = re.compile(r"\s+")
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-ZÆØÅ0-9])")
+
+
 def outcomes_of(decision: Optional[str]) -> tuple[str, ...]:
     """Outcomes (closed vocabulary ``OUTCOMES``) of a decision text, in order of appearance.
 
@@ -206,21 +217,22 @@ def outcomes_of(decision: Optional[str]) -> tuple[str, ...]:
     if not decision:
         return ()
     text = unicodedata.normalize("NFC", decision)
-    text = re.sub(r"\s+", " ", text).strip()
-    sentences = re.split(r"(?<=[.!?])\s+(?=[A-ZÆØÅ0-9])", text)
-    kept = [s for s in sentences if not any(rx.search(s) for rx in labels.outcome_ignore_res())]
+    text = _SPACES.sub(" ", text).strip()
+    sentences = _SENTENCE.split(text)
+    ignore = labels.outcome_ignore_set()
+    kept = [s for s in sentences if not any(g.rx.search(s) for g in ignore.candidates(s))]
     if kept:
         text = " ".join(kept)
-    low = text.lower()
+    outcome_set, kind_of = labels.outcome_set()
     found: list[tuple[int, str]] = []
     taken: list[tuple[int, int]] = []
-    for kind, rxs in labels.outcome_res():
-        for rx in rxs:
-            for m in rx.finditer(text, low):
-                if any(s < m.end() and m.start() < e for s, e in taken):
-                    continue
-                taken.append((m.start(), m.end()))
-                found.append((m.start(), kind))
+    for g in outcome_set.candidates(text):      # in the order of labels.outcome_res()
+        kind = kind_of[g]
+        for m in g.rx.finditer(text):
+            if any(s < m.end() and m.start() < e for s, e in taken):
+                continue
+            taken.append((m.start(), m.end()))
+            found.append((m.start(), kind))
     kinds = []
     for _, k in sorted(found):
         if k not in kinds:
@@ -249,7 +261,7 @@ def split_term(name: str) -> tuple[str, Optional[str]]:
 def collapse(text: Optional[str]) -> Optional[str]:
     if text is None:
         return None
-    t = re.sub(r"\s+", " ", text).strip()
+    t = _SPACES.sub(" ", text).strip()
     return t or None
 
 

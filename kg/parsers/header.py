@@ -29,6 +29,13 @@ class Header:
     spans: dict = field(default_factory=dict)
 
 
+@lru_cache(maxsize=1)
+def _any_label_re() -> re.Pattern:
+    """Matches exactly where some ``labels.header_re(kind)`` of HEADER_KINDS matches."""
+    words = [w for k in HEADER_KINDS for w in labels.header_words(k)]
+    return re.compile(r"^(?:" + labels._alt(words) + r")(?:\s*[:.]\s*|\s+|$).*$", re.I)
+
+
 def label_of(text: str) -> Optional[tuple[str, str]]:
     """(kind, value) when ``text`` starts with a header label; longest label wins.
     A table row "| Mødested | Rådhuset |" reads as "Mødested: Rådhuset"."""
@@ -39,6 +46,8 @@ def label_of(text: str) -> Optional[tuple[str, str]]:
             first = label_of(cells[0].rstrip(":") + ":")
             if first and not first[1]:
                 return first[0], ", ".join(cells[1:])
+        return None
+    if not _any_label_re().match(text):     # speed only: no kind's label starts the text
         return None
     best = None
     for kind in HEADER_KINDS:

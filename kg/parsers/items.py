@@ -46,8 +46,12 @@ class Block:
 _PREFIX = re.compile(r"^(?P<prefix>[A-ZÆØÅ]{2,7}(?:\s*/\s*[A-ZÆØÅ]{1,7})*)\s*[-–—:]\s+(?P<rest>\S.*)$")
 
 
+_NUMKEY = re.compile(r"(\d+)([a-z]?)")
+_NUM_DASH = re.compile(r"^\d+[.\-/]\d")
+
+
 def _numkey(num: str) -> float:
-    m = re.match(r"(\d+)([a-z]?)", num)
+    m = _NUMKEY.match(num)
     if not m:
         return -1
     return int(m.group(1)) + (ord(m.group(2)) - 96) / 30 if m.group(2) else float(m.group(1))
@@ -139,7 +143,7 @@ def candidates(lay: Layout) -> dict[str, list[Heading]]:
                 continue
             after_heading = True
             title = (m.group("title") or "").strip()
-            if not _title_ok(title, pat.keyword) or danish.is_case_number_line(t) or re.match(r"^\d+[.\-/]\d", title):
+            if not _title_ok(title, pat.keyword) or danish.is_case_number_line(t) or _NUM_DASH.match(title):
                 continue
             out.setdefault(pat.name, []).append(
                 Heading(i, m.group("num"), _numkey(m.group("num")), title, pat.name, pat.keyword,
@@ -147,19 +151,34 @@ def candidates(lay: Layout) -> dict[str, list[Heading]]:
     return out
 
 
+_ratio = None
+
+
 def _fuzzy(a: str, b: str) -> float:
-    from rapidfuzz import fuzz
-    a, b = danish.fold(a), danish.fold(b)
+    return _fuzzy_folded(danish.fold(a), danish.fold(b))
+
+
+def _fuzzy_folded(a: str, b: str) -> float:
+    """_fuzzy of two texts already folded."""
+    global _ratio
     if not a or not b:
         return 0.0
     if a == b or (len(b) > 20 and a.startswith(b)) or (len(a) > 20 and b.startswith(a)):
         return 1.0
-    return fuzz.ratio(a, b) / 100.0
+    if _ratio is None:
+        from rapidfuzz.fuzz import ratio as _ratio
+    return _ratio(a, b) / 100.0
 
 
 def _weight(h: Heading, nxt_idx: int, lay: Layout, toc: list[str]) -> float:
+    """``toc``: the contents titles, stripped and folded (see best_chain)."""
     L = lay.lines
-    body = [L[j].text for j in range(h.idx + 1, min(nxt_idx, len(L))) if L[j].text]
+    body = []                   # the first non-blank lines of the body (up to 6: all this needs)
+    for j in range(h.idx + 1, min(nxt_idx, len(L))):
+        if L[j].text:
+            body.append(L[j].text)
+            if len(body) == 6:
+                break
     w = 1.0
     if not body:
         w = 0.2
@@ -170,26 +189,30 @@ def _weight(h: Heading, nxt_idx: int, lay: Layout, toc: list[str]) -> float:
     if h.keyword:
         w += 0.5
     if toc and h.title:
-        t = _strip_prefix(_strip_closed(h.title)[0])[0]
-        if max((_fuzzy(t, x) for x in toc), default=0) >= 0.85:
+        t = danish.fold(_strip_prefix(_strip_closed(h.title)[0])[0])
+        if any(_fuzzy_folded(t, x) >= 0.85 for x in toc):
             w += 1.0
     # a blank line (or page start) before the heading
     if h.idx > 0 and L[h.idx - 1].text and not L[h.idx - 1].text.endswith((".", ":")) and len(L[h.idx - 1].text) > 80:
         w -= 0.3
     # inside a list: the line before introduces or continues an enumeration
     prev = next((L[j].text for j in range(h.idx - 1, max(-1, h.idx - 4), -1) if L[j].text), "")
-    if prev and (re.match(r"^(?:\d{1,2}[.)]|[-•*·]|[a-z][.)])\s", prev) and not h.keyword
-                 or re.search(r"(?:[:,]|\bat)$", prev) or labels.section_label(prev)):
+    if prev and (_LIST_ITEM.match(prev) and not h.keyword
+                 or _INTRO_END.search(prev) or labels.section_label(prev)):
         if not (labels.section_label(prev) and labels.section_label(prev).kind in ("casenumber", "docnumber")):
             w -= 1.0
     return w
+
+
+_LIST_ITEM = re.compile(r"^(?:\d{1,2}[.)]|[-•*·]|[a-z][.)])\s")
+_INTRO_END = re.compile(r"(?:[:,]|\bat)$")
 
 
 def best_chain(cands: list[Heading], lay: Layout, toc: list[str]) -> tuple[float, list[Heading]]:
     if not cands:
         return 0.0, []
     n = len(cands)
-    toc = [_strip_prefix(_strip_closed(x)[0])[0] for x in toc]
+    toc = [danish.fold(_strip_prefix(_strip_closed(x)[0])[0]) for x in toc]
     ws = [_weight(c, cands[i + 1].idx if i + 1 < n else len(lay.lines), lay, toc) for i, c in enumerate(cands)]
     best = [0.0] * n
     prev = [-1] * n
@@ -323,22 +346,33 @@ def _next_text(L: list[Ln], i: int) -> Optional[int]:
 
 # --------------------------------------------------------------------------- titles
 
+_CLOSED_LEAD = re.compile(r"^\(?(?:Lukket|Fortroligt|Fortrolig)(?:\s+(?:punkt|sag|møde|dagsordenspunkt))?\)?\s*[:.–—-]\s*(.+)$", re.I)
+_CLOSED_PAREN = re.compile(r"^(.+?)\s*[(\[](?:Lukket|Fortroligt|Lukket punkt|Lukket sag)[)\]]\s*$", re.I)
+_CLOSED_DASH = re.compile(r"^(.+?)\s+[-–—]\s+(?:Lukket punkt|Lukket sag|Lukket|Fortroligt)\s*$", re.I)
+_OPEN_PAREN = re.compile(r"\s*[(\[](?:Åben|Åbent|Åben sag|Åbent punkt)[)\]]\s*$", re.I)
+_STATE_LEAD = re.compile(r"^[(\[](Åben|Åbent|Åben sag|Åbent punkt|Lukket|Lukket punkt|Lukket sag|Fortroligt)[)\]]\s+(\S.*)$", re.I)
+# every pattern above needs one of these words
+_STATE_WORD = labels.guarded(r"lukket|fortrolig|åben", re.I)
+
+
 def _strip_closed(title: str) -> tuple[str, bool]:
     """"Lukket: X" / "X (Lukket)" / "Lukket punkt - X" -> (X, True)."""
     t = title.strip()
     closed = False
-    m = re.match(r"^\(?(?:Lukket|Fortroligt|Fortrolig)(?:\s+(?:punkt|sag|møde|dagsordenspunkt))?\)?\s*[:.–—-]\s*(.+)$", t, re.I)
+    if not _STATE_WORD.possible(t):        # none of the patterns below can match (speed only)
+        return t, closed
+    m = _CLOSED_LEAD.match(t)
     if m:
         t, closed = m.group(1).strip(), True
-    m = re.match(r"^(.+?)\s*[(\[](?:Lukket|Fortroligt|Lukket punkt|Lukket sag)[)\]]\s*$", t, re.I)
+    m = _CLOSED_PAREN.match(t)
     if m:
         t, closed = m.group(1).strip(), True
-    m = re.match(r"^(.+?)\s+[-–—]\s+(?:Lukket punkt|Lukket sag|Lukket|Fortroligt)\s*$", t, re.I)
+    m = _CLOSED_DASH.match(t)
     if m:
         t, closed = m.group(1).strip(), True
-    t = re.sub(r"\s*[(\[](?:Åben|Åbent|Åben sag|Åbent punkt)[)\]]\s*$", "", t, flags=re.I)
+    t = _OPEN_PAREN.sub("", t)
     # "(Åben) Title" / "(Lukket) Title"
-    m = re.match(r"^[(\[](Åben|Åbent|Åben sag|Åbent punkt|Lukket|Lukket punkt|Lukket sag|Fortroligt)[)\]]\s+(\S.*)$", t, re.I)
+    m = _STATE_LEAD.match(t)
     if m:
         t = m.group(2).strip()
         closed = closed or not m.group(1).casefold().startswith("åben")
@@ -352,12 +386,16 @@ def _strip_prefix(title: str) -> tuple[str, Optional[str]]:
     return title, None
 
 
+_LEADER_TAIL = re.compile(r"\s*(?:\.{3,}|…)\s*\d*\s*$")
+
+
 def clean_title(title: str) -> tuple[str, Optional[str], bool]:
     """Heading title -> (title without "Lukket: " and committee prefix, prefix, closed)."""
     t, closed = _strip_closed(title)
     t2, prefix = _strip_prefix(t)
     t3, closed2 = _strip_closed(t2)
-    t3 = re.sub(r"\s*(?:\.{3,}|…)\s*\d*\s*$", "", t3)
+    if "..." in t3 or "…" in t3:
+        t3 = _LEADER_TAIL.sub("", t3)
     return t3.strip(), prefix, closed or closed2
 
 
@@ -379,6 +417,9 @@ _DATE_LAST = re.compile(
     r"^(?P<committee>\S.*?)\s*[-–:,]?\s+(?:den\s+|d\.\s*)?(?P<date>\d{1,2}[.\-/]\d{1,2}[.\-/]\d{4}|\d{4}-\d{2}-\d{2}|\d{1,2}\.\s*[a-zæøå]+\.?\s+\d{4})\s*:?\s*$", re.I)
 
 
+_BODY_DECISION_G = labels.guarded(_BODY_DECISION)      # skipped on lines without a decision word
+
+
 def _committee_like(s: str) -> bool:
     f = s.casefold()
     return any(w in f for w in labels.table()["header"]["committee_words"])
@@ -395,7 +436,7 @@ def decision_header(text: str) -> Optional[tuple[str, Optional[str]]]:
         if _committee_like(com) and not com.endswith("."):
             com = re.sub(r"^(?:i|fra|på|af)\s+", "", com, flags=re.I)
             return danish.split_term(com)[0], danish.parse_date(m.group("date") or "")
-    m = _BODY_DECISION.match(text)
+    m = _BODY_DECISION_G.match(text)
     if m:
         com = m.group("committee").strip()
         com = re.sub(r"s$", "", com) if com.casefold().endswith(("udvalgets", "rådets", "byrådets", "bestyrelsens", "nævnets")) else com

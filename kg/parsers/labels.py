@@ -64,13 +64,19 @@ def _section_line_res() -> list[tuple[str, "Guarded"]]:
     return [(k, guarded(r, re.I)) for k, rs in table().get("section_lines", {}).items() for r in rs]
 
 
+@lru_cache(maxsize=1)
+def _section_line_set() -> tuple["GuardSet", dict]:
+    res = _section_line_res()
+    return GuardSet(g for _, g in res), {g: k for k, g in res}
+
+
 def section_line(line: str) -> Optional[str]:
     """The kind of section an unlabelled line opens ("X indstiller," -> recommendation), or None."""
     s = line.strip()
-    low = s.lower()
-    for kind, rx in _section_line_res():
-        if rx.match(s, low):
-            return kind
+    gs, kind = _section_line_set()
+    for g in gs.candidates(s):
+        if g.rx.match(s):
+            return kind[g]
     return None
 
 
@@ -118,6 +124,12 @@ def absence_phrases() -> tuple["Guarded", "Guarded"]:
 
 
 @lru_cache(maxsize=1)
+def absence_set() -> "GuardSet":
+    """Both absence_phrases(): ``candidates(t)`` is empty when neither can match in ``t``."""
+    return GuardSet(absence_phrases())
+
+
+@lru_cache(maxsize=1)
 def roles() -> list[tuple[str, str]]:
     """(word, role) pairs, longest word first."""
     pairs = [(w.casefold(), role) for role, ws in table()["roles"].items() for w in ws]
@@ -147,6 +159,18 @@ def outcome_res() -> list[tuple[str, list["Guarded"]]]:
 @lru_cache(maxsize=1)
 def outcome_ignore_res() -> list["Guarded"]:
     return [guarded(r) for r in table()["outcomes"].get("ignore", [])]
+
+
+@lru_cache(maxsize=1)
+def outcome_set() -> tuple["GuardSet", dict]:
+    """All outcome regexes in the order of outcome_res(), and the outcome kind of each."""
+    res = outcome_res()
+    return GuardSet(g for _, gs in res for g in gs), {g: k for k, gs in res for g in gs}
+
+
+@lru_cache(maxsize=1)
+def outcome_ignore_set() -> "GuardSet":
+    return GuardSet(outcome_ignore_res())
 
 
 @lru_cache(maxsize=1)

@@ -32,6 +32,7 @@ _MD = re.compile(r"^(?:#{1,6}\s+|>\s+)")
 _BOLD = re.compile(r"^(\*\*|__)(.*)\1$")
 _TOC_TAIL = re.compile(r"(?:\s*(?:\.{3,}|…+|\.\s\.\s\.)\s*\|?\s*\d{1,3}\s*\|?\s*$)|(?:\t\s*\d{1,3}\s*$)|(?:\|\s*\d{1,3}\s*\|\s*$)")
 _TABLE_ROW = re.compile(r"^\|.*\|$")
+_LEAD_BOLD = re.compile(r"^\*\*(.+?)\*\*")
 
 
 @lru_cache(maxsize=16384)
@@ -39,12 +40,16 @@ def clean(text: str) -> str:
     # memoised (speed only): a pure function of the line text
     s = text.replace("\u00a0", " ").replace("\u200b", "").rstrip()
     s = s.strip(" ")
-    s = _MD.sub("", s)
-    m = _BOLD.match(s.strip())
-    if m:
-        s = m.group(2)
-    s = re.sub(r"^\*\*(.+?)\*\*", r"\1", s)
-    m = _TWO_CELLS.match(s)
+    # (speed only) each pattern below is anchored: tried only on lines starting with its marker
+    if s.startswith(("#", ">")):
+        s = _MD.sub("", s)
+    if s.strip().startswith(("**", "__")):
+        m = _BOLD.match(s.strip())
+        if m:
+            s = m.group(2)
+    if s.startswith("**"):
+        s = _LEAD_BOLD.sub(r"\1", s)
+    m = _TWO_CELLS.match(s) if s.startswith("|") else None
     if m and _is_label(m.group(1)):
         s = m.group(1).strip().rstrip(":") + ": " + m.group(2).strip()     # "| Sagsnr. | 24/1 |" -> "Sagsnr.: 24/1"
     return s.strip()
@@ -62,14 +67,15 @@ def _is_label(cell: str) -> bool:
 
 
 _PAGE_WORD = re.compile(r"\b(?:side|page|sida|s\.)\s*\d", re.I)
+_DIGITS = re.compile(r"\d+")
 
 
 def _key(s: str) -> str:
     """Comparison key of a possible header/footer line: page numbers are normalised only
     on lines that name a page ("Side 3 af 12"), so case numbers never look alike."""
-    k = re.sub(r"\s+", " ", s).strip().casefold()
+    k = " ".join(s.split()).casefold()      # = re.sub(r"\s+", " ", s).strip(): \s is str.isspace()
     if _PAGE_WORD.search(k):
-        k = re.sub(r"\d+", "#", k)
+        k = _DIGITS.sub("#", k)
     return k
 
 
@@ -118,16 +124,23 @@ def build(src) -> Layout:
     return lay
 
 
+_NUMERIC_CELL = re.compile(r"(?:\t|\|)\s*[\d.,%-]+\s*\|?\s*$")
+_THREE_LETTERS = re.compile(r"[A-Za-zÆØÅæøå]{3}")
+
+
 def is_toc_line(text: str) -> bool:
     """A table-of-contents entry: a title with dot leaders or a tab and a page number
     (a row of a numeric table, "Drift\t271\t12", is not)."""
     if not text:
         return False
+    last = text.rstrip()[-1:]
+    if not (last == "|" or last.isdecimal()):     # every _TOC_TAIL form ends with a digit or "|" (speed only)
+        return False
     m = _TOC_TAIL.search(text)
     if not m:
         return False
     before = text[:m.start()]
-    if re.search(r"(?:\t|\|)\s*[\d.,%-]+\s*\|?\s*$", before) or not re.search(r"[A-Za-zÆØÅæøå]{3}", before):
+    if _NUMERIC_CELL.search(before) or not _THREE_LETTERS.search(before):
         return False
     return True
 
