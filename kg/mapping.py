@@ -217,10 +217,16 @@ def _lit(value: str, dt: str = "") -> bytes:
     return f'"{value}"{dt}'.encode()
 
 
+_CTRL_OR_ESC = re.compile(r'[\x00-\x08\x0a-\x1f\x7f"\\\ud800-\udfff\ufffe\uffff]')   # _CTRL or _ESC
+
+
 def _text(s) -> Optional[bytes]:
     if s is None:
         return None
     s = str(s)
+    if not _CTRL_OR_ESC.search(s):      # nothing to remove or escape (most text): one scan
+        s = s.strip()
+        return f'"{s}"'.encode() if s else None
     if _CTRL.search(s):
         s = _CTRL.sub("", s)
     s = s.strip()
@@ -713,7 +719,8 @@ def _map(doc: Document) -> _Emitter:
         add(I, POSITION, _INTS[pos])
         add(I, IDENTIFIER, text(num))
         add(I, TITLE, text(it.title))
-        add(I, LABEL, text(f"{num + '. ' if num else ''}{it.title or ''}"))
+        ilabel = f"{num + '. ' if num else ''}{it.title or ''}"
+        add(I, LABEL, text(ilabel))
         add(I, PREFIX, text(it.prefix))
         add(I, CLOSED, _TRUE if it.closed else _FALSE)
         add(I, RECOMMENDATION, text(it.recommendation))
@@ -741,7 +748,7 @@ def _map(doc: Document) -> _Emitter:
             add(DC, DECIDED_BY, C)
             add(DC, DATE, date)
             add(DC, VALUE, text(it.decision))
-            add(DC, LABEL, text(f"Decision on {num + '. ' if num else ''}{it.title or ''}"))
+            add(DC, LABEL, text(f"Decision on {ilabel}"))
             for o in it.outcomes:
                 if o in OUTCOMES:
                     add(DC, OUTCOME, _OUTCOME_TERMS[o])

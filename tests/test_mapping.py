@@ -152,3 +152,11 @@ def test_repeated_names_and_parties_give_each_triple_once():
     assert sum(1 for q in lines if q.startswith(f"<{anna}> <{DERIVED_FROM}>")) == 1
     items = {q.split(" ")[0] for q in lines if f"<{TYPE}> <{KG}AgendaItem>" in q}
     assert len(items) == 2                                # the repeated number "1" gets its own item ("1-2")
+
+
+def test_text_fast_path_prefilter_covers_exactly_the_removed_and_escaped_characters():
+    from kg.mapping import _CTRL, _CTRL_OR_ESC, _ESC, text
+    chars = "".join(map(chr, range(0x110000)))
+    assert set(_CTRL_OR_ESC.findall(chars)) == set(_CTRL.findall(chars)) | set(_ESC.findall(chars))
+    assert text(' a "b"\\\n\x07c ') == b'"a \\"b\\"\\\\\\nc"'
+    assert text(" Ærø ") == '"Ærø"'.encode() and text(" \x00 ") is None and text(None) is None
