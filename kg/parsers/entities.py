@@ -38,7 +38,7 @@ LOW = r"[a-zæøåéüö]"
 WORD = r"[A-Za-zÆØÅæøåéüöÉ0-9]"
 
 
-@dataclass
+@dataclass(slots=True)
 class Line:
     idx: int          # position in the document's line list
     page: int
@@ -46,6 +46,7 @@ class Line:
     text: str
     item: Optional[str] = None
     end_no: int = 0   # last source line joined into this one (wrapped PDF/HTML lines)
+    low: Optional[str] = None   # text.lower() when the text is Latin-1, else None (set by extract_entities)
 
 
 @dataclass
@@ -59,8 +60,19 @@ class Ctx:
     muni_mentions: dict = field(default_factory=dict)  # line idx -> [MunicipalityMatch]
 
 
+def _source_lines(src: SourceText) -> list[Line]:
+    """The lines of ``src`` numbered as ``SourceText.lines()`` numbers them (page, running line
+    number), built directly from the pages (speed: no intermediate frozen records)."""
+    out, n = [], 0
+    for p, page in enumerate(src.pages, start=1):
+        for t in page.split("\n"):
+            out.append(Line(n, p, n + 1, t))
+            n += 1
+    return out
+
+
 def _lines(doc: Document, src: SourceText) -> list[Line]:
-    out = [Line(i, ln.page, ln.line, ln.text) for i, ln in enumerate(src.lines())]
+    out = _source_lines(src)
     items = [it for it in doc.items if it.span and it.span.line > 0]
     if items:
         for it in items:
@@ -430,15 +442,15 @@ def _matches_at(pat: re.Pattern, t: str, starts) -> list:
     return out
 
 
-def _gaz_matches(t: str):
-    if _gaz_pre is None or _NON_LATIN1.search(t):
+def _gaz_matches(t: str, low: Optional[str]):
+    """``_gaz_re.finditer(t)``; ``low`` is ``t.lower()`` for Latin-1 text, else None."""
+    if _gaz_pre is None or low is None:
         return _gaz_re.finditer(t)
     cs, ci = _gaz_pre
     starts = set()
     if cs is not None:
         starts.update(m.start() for m in cs.finditer(t))
     if ci is not None:
-        low = t.lower()
         if ci[2].search(low):
             starts.update(_starts_at_words(ci[0], ci[1], low))
     return _matches_at(_gaz_re, t, starts) if starts else ()
@@ -461,7 +473,7 @@ _LEGAL_END = re.compile(r"\s" + _LEGAL_FORM + r"$")
 def _find_orgs(ctx: Ctx, ln: Line) -> None:
     t = ln.text
     # a. gazetteer of public bodies, funds, unions, big firms
-    for m in _gaz_matches(t):
+    for m in _gaz_matches(t, ln.low):
         name = m.group("n")
         if m.group("branch"):                                   # "DH-Lejre": a local branch
             g = gazetteer_org(name)
@@ -816,7 +828,7 @@ def _find_persons(ctx: Ctx, ln: Line, out: dict) -> None:
     t = ln.text
     # speed only: exact prefilters (a role word must end somewhere for the role patterns; the other
     # patterns need their literal words or marks); text that is not Latin-1 runs every pattern
-    low = _lower_latin1(t) if _role_pre is not None else None
+    low = ln.low if _role_pre is not None else None
     role_ends = _role_word_ends(low) if low is not None else None
     for m in _role_matches(t, low, role_ends) if role_ends is None or role_ends else ():
         role_word = re.sub(r"\s+", " ", m.group("role"))
@@ -1232,6 +1244,8 @@ def _subjects_before(ctx: Ctx, ln: Line, pos: int, sent_start: int) -> list[str]
 
 def extract_entities(doc: Document, src: SourceText) -> Document:
     lines = _join_wrapped(_lines(doc, src))
+    for ln in lines:
+        ln.low = _lower_latin1(ln.text)
     own = gazetteer.municipality_by_name(doc.municipality) if doc.municipality else _guess_own(src.text)
     members = {m.name for m in doc.members}
     ctx = Ctx(doc=doc, lines=lines, own=own, members=members)
@@ -1348,7 +1362,7 @@ def extract_entities(doc: Document, src: SourceText) -> Document:
             lt = ln.text
             # speed only: which cue families can occur on this line at all (exact prefilters on the
             # lower-cased Latin-1 line; other lines try everything)
-            low_line = _lower_latin1(lt)
+            low_line = ln.low
             maybe_fund = low_line is None or _FUND_CUE_ANY.search(low_line) is not None
             maybe_verb = _FUND_VERB_ANY.search(lt) is not None
             if not keys and main_grant is None and not maybe_fund and not maybe_verb:
