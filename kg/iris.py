@@ -55,6 +55,7 @@ _NON_SLUG = re.compile(r"[^a-z0-9.]+")
 _DOTS = re.compile(r"\.{2,}")
 _EDGE = re.compile(r"^[.-]+|[.-]+$")
 _DASHDOT = re.compile(r"-*\.-*")
+_IS_SLUG = re.compile(r"[a-z0-9]+(?:[.-][a-z0-9]+)*")     # what slug() returns (when not hashed)
 _NON_DIGIT = re.compile(r"[^0-9]")
 _HEX16 = re.compile(r"[0-9a-f]{16,}")
 
@@ -85,6 +86,13 @@ def slug(text: object, keep_dots: bool = True) -> str:
     s = s.translate(_TRANSLIT).lower() if s.isascii() else _fold(s)
     if not keep_dots:
         s = s.replace(".", "-")
+    if len(s) <= MAX_SLUG and _IS_SLUG.fullmatch(s):    # already clean (keys, most numbers): the steps below
+        return s                                          # would leave it unchanged
+    return _clean(s, text)
+
+
+def _clean(s: str, text: object) -> str:
+    """The general path of :func:`slug` for folded text ``s`` (``text``: the original, for the hashes)."""
     s = _NON_SLUG.sub("-", s)
     s = _DOTS.sub(".", s)
     s = _DASHDOT.sub(".", s) if "." in s else s

@@ -77,3 +77,10 @@ def test_slug_of_ascii_and_non_ascii_text():
     assert iris.slug("Jobcenter & Ydelser A/S") == "jobcenter-og-ydelser-a-s"
     assert iris.slug("00.01.00A00-44844-20") == "00.01.00a00-44844-20"
     assert iris.slug("Café Ærø", keep_dots=False) == "cafe-aeroe"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.from_regex(iris._IS_SLUG, fullmatch=True))
+def test_clean_text_is_returned_unchanged_by_the_general_path(s):
+    if len(s) <= iris.MAX_SLUG:
+        assert iris._clean(s, s) == s
