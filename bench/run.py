@@ -561,7 +561,7 @@ def sec_queries(cfg, ctx):
         qs = list(st.quads(g))
         if n and n + len(qs) > cfg.rdflib_cap:
             break
-        parts.append((ox.serialize(qs, None, ox.RdfFormat.N_QUADS), g))
+        parts.append((ox.serialize(qs, None, ox.RdfFormat.N_QUADS), g, len(qs)))
         n += len(qs)
         graphs_used += 1
     st.close()

@@ -229,7 +229,7 @@ def build(inputs: Iterable, store_path=None, prune: bool = False, jobs: Optional
                                        path_graph, fresh, prune, strict, wait, progress, validate, hints)
         except _Rollback:
             summary.committed = False
-        summary.triples_total = len(store)
+        summary.triples_total = store.quad_count()
         summary.graphs_total = len(store.document_graphs())
     summary.seconds = time.monotonic() - t0
     return summary
@@ -293,8 +293,7 @@ def _write(store, summary, files, jobs, known, known_hash, sha_graph, graph_path
             w.extend(oquads + [ox.Quad(ox.NamedNode(og), ox.NamedNode(SHA256_P), ox.Literal(oh), meta)])
             changed = True
 
-        buf: list[bytes] = []
-        buf_graphs: list[str] = []
+        buf: list[tuple[bytes, str, int]] = []
         buf_size = 0
         loaded_graphs: set[str] = set()
         new_paths: dict[str, set] = {}      # graph -> paths seen in this build
@@ -302,10 +301,10 @@ def _write(store, summary, files, jobs, known, known_hash, sha_graph, graph_path
         bar = _progress(len(files), progress)
 
         def flush():
-            nonlocal buf, buf_graphs, buf_size
+            nonlocal buf, buf_size
             if buf:
-                w.load_nquads(zip(buf, buf_graphs))
-                buf, buf_graphs, buf_size = [], [], 0
+                w.load_nquads(buf)
+                buf, buf_size = [], 0
 
         skip = hints.skip if hints is not None else {}
         sha_of: dict[str, str] = {}
@@ -335,8 +334,7 @@ def _write(store, summary, files, jobs, known, known_hash, sha_graph, graph_path
                     else:
                         data, n, viol = payload
                         summary.violations.extend(viol)
-                        buf.append(data)
-                        buf_graphs.append(g)
+                        buf.append((data, g, n))
                         buf_size += len(data)
                         summary.loaded += 1
                         summary.triples_added += n

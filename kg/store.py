@@ -63,7 +63,7 @@ from . import iris
 SCHEMA_VERSION = 2          # 2: default graph = materialised union of the named graphs
 LAYOUT = "kg-store layout 1"
 DEFAULT_PATH = "kg-store"
-FILES_NAME = "kg-files.jsonl"     # per version: stat hints of the source files (see Store.file_hints)
+MANIFEST_NAME = "kg-version.jsonl"  # per version: quad count and source-file hints (see Store.file_hints)
 
 DEFAULT_GRAPH = ox.DefaultGraph()
 _VERSION_RE = re.compile(r"^v-(\d{6,})$")
@@ -268,6 +268,7 @@ class Store:
             name = self._next_version_name()
             db = ox.Store(str(self.root / name))
             Writer(db).extend(self._meta_quads())
+            _write_manifest(self.root / name / MANIFEST_NAME, named_len(db), 0, {})
             db.flush()
             del db
             gc.collect()
@@ -357,24 +358,25 @@ class Store:
             v.sort()
         return out
 
+    def _manifest(self) -> tuple[dict, dict[str, tuple[int, int, str]]]:
+        """The version's manifest: header ``{"quads": named quads, "recorded_at_ns": ...}`` and
+        ``{path: (size, mtime_ns, sha256)}``; empty when the version has none (an older kg)."""
+        if not self._version:
+            return {}, {}
+        return read_manifest(self.root / self._version / MANIFEST_NAME)
+
     def file_hints(self) -> tuple[int, dict[str, tuple[int, int, str]]]:
         """``(recorded_at_ns, {path: (size, mtime_ns, sha256)})`` written by the build that made this
         version: lets the next build skip reading and hashing files whose size and mtime did not
-        change. Empty when the version has none (written by another writer, or an older kg)."""
-        if not self._version:
-            return 0, {}
-        import json
-        p = self.root / self._version / FILES_NAME
-        try:
-            with open(p, encoding="utf-8") as fh:
-                head = json.loads(fh.readline())
-                rows = {}
-                for line in fh:
-                    path, size, mtime, sha = json.loads(line)
-                    rows[path] = (int(size), int(mtime), str(sha))
-            return int(head["recorded_at_ns"]), rows
-        except (OSError, ValueError, KeyError, TypeError):
-            return 0, {}
+        change (a hint only: a path is skipped only if its hash names a graph of this store)."""
+        head, rows = self._manifest()
+        return int(head.get("recorded_at_ns") or 0), rows
+
+    def quad_count(self) -> int:
+        """Number of quads in the named graphs: from the version's manifest (kept by every write), else
+        counted (two index scans; seconds at tens of millions of quads)."""
+        n = self._manifest()[0].get("quads")
+        return int(n) if isinstance(n, int) else len(self)
 
     def schema_version(self) -> Optional[int]:
         from .mapping import SCHEMA_VERSION_P
@@ -534,6 +536,9 @@ class Store:
             staging = self.root / name
             self.refresh()
             w = Writer(None)
+            head, rows = ({}, {}) if fresh else self._manifest()
+            w.base_quads = 0 if fresh else head.get("quads")
+            w.file_hints = (int(head.get("recorded_at_ns") or 0), rows)
             try:
                 if fresh:
                     w.db = ox.Store(str(staging))
@@ -546,6 +551,8 @@ class Store:
                                                 f"(kg build rebuilds from scratch)")
                 yield w
                 if not w.discard:
+                    quads = (w.base_quads + w.named_delta if isinstance(w.base_quads, int)
+                             else named_len(w.db))
                     w.db.flush()
                     if w.optimize:
                         w.db.optimize()
@@ -559,8 +566,7 @@ class Store:
             if w.discard:
                 shutil.rmtree(staging, ignore_errors=True)
                 return
-            if w.file_hints is not None:
-                _write_file_hints(staging / FILES_NAME, *w.file_hints)
+            _write_manifest(staging / MANIFEST_NAME, quads, *w.file_hints)
             self._swap_current(name)
             self._cleanup()
         self.refresh()
@@ -607,7 +613,9 @@ class Writer:
         self.added = 0
         self.optimize = False
         self.discard = False     # set True to end the write without changing the store
-        self.file_hints: Optional[tuple[int, dict]] = None   # (recorded_at_ns, {path: (size, mtime_ns, sha)})
+        self.file_hints: tuple[int, dict] = (0, {})   # (recorded_at_ns, {path: (size, mtime_ns, sha)})
+        self.base_quads: Optional[int] = None          # named quads before this write (None: unknown)
+        self.named_delta = 0                           # named quads added minus removed by this write
 
     def remove_graph(self, graph_iri: str) -> None:
         """Drop a named graph (and, from the default graph, the triples no other graph holds)."""
@@ -617,13 +625,16 @@ class Writer:
             return
         triples = [(q.subject, q.predicate, q.object) for q in db.quads_for_pattern(None, None, None, g)]
         db.remove_graph(g)
+        self.named_delta -= len(triples)
         self._unmirror(triples)
 
     def remove(self, quad: ox.Quad) -> None:
         """Remove one quad of a named graph."""
+        if isinstance(quad.graph_name, ox.DefaultGraph) or quad not in self.db:
+            return
         self.db.remove(quad)
-        if not isinstance(quad.graph_name, ox.DefaultGraph):
-            self._unmirror([(quad.subject, quad.predicate, quad.object)])
+        self.named_delta -= 1
+        self._unmirror([(quad.subject, quad.predicate, quad.object)])
 
     def _unmirror(self, triples) -> None:
         db = self.db
@@ -634,12 +645,15 @@ class Writer:
             else:
                 db.remove(ox.Quad(s, p, o, DEFAULT_GRAPH))
 
-    @staticmethod
-    def _mirrored(quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
+    def _mirrored(self, quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
+        db = self.db
         for q in quads:
+            if isinstance(q.graph_name, ox.DefaultGraph):
+                continue                  # the default graph is derived: never written directly
+            if q not in db:
+                self.named_delta += 1
             yield q
-            if not isinstance(q.graph_name, ox.DefaultGraph):
-                yield ox.Quad(q.subject, q.predicate, q.object, DEFAULT_GRAPH)
+            yield ox.Quad(q.subject, q.predicate, q.object, DEFAULT_GRAPH)
 
     def add(self, quads: Iterable[ox.Quad], bulk: bool = True) -> None:
         """Add quads (streamed; ``bulk`` uses RocksDB SST ingestion, best for large batches)."""
@@ -658,27 +672,27 @@ class Writer:
             self.added += 1
             yield q
 
-    def load_nquads(self, parts: Iterable[tuple[bytes, str]]) -> None:
-        """Bulk-load ``(data, graph)`` pairs: N-Quads bytes (as written by
-        :func:`kg.mapping.map_document_nquads`) whose every line ends ``<graph> .``; their triples
-        go into the default graph too."""
+    def load_nquads(self, parts: Iterable[tuple[bytes, str, int]]) -> None:
+        """Bulk-load ``(data, graph, n)`` triples: N-Quads bytes (as written by
+        :func:`kg.mapping.map_document_nquads`) of ``n`` distinct quads, every line ending
+        ``<graph> .``, for a graph not yet in the store; their triples go into the default graph too."""
         parts = list(parts)
         if not parts:
             return
-        self.db.bulk_load(input=b"".join(d for d, _ in parts), format=ox.RdfFormat.N_QUADS)
-        triples = b"".join(d.replace(b" <" + g.encode() + b"> .\n", b" .\n") for d, g in parts)
+        self.db.bulk_load(input=b"".join(d for d, _, _ in parts), format=ox.RdfFormat.N_QUADS)
+        self.named_delta += sum(n for _, _, n in parts)
+        triples = b"".join(d.replace(b" <" + g.encode() + b"> .\n", b" .\n") for d, g, _ in parts)
         self.db.bulk_load(input=triples, format=ox.RdfFormat.N_TRIPLES)
 
     def load(self, path, fmt: Optional[str] = None, graph: Optional[str] = None) -> None:
-        """Bulk-load an RDF file (e.g. the ontology) into ``graph`` (and the default graph)."""
+        """Load an RDF file: a dataset format as it is, a triples format into the named ``graph``."""
         f = rdf_format(fmt) if fmt else ox.RdfFormat.from_extension(Path(path).suffix.lstrip("."))
-        kw = {"to_graph": ox.NamedNode(graph)} if graph else {}
-        self.db.bulk_load(path=str(path), format=f, **kw)
-        if graph:
-            self.db.bulk_load(path=str(path), format=f)
-        elif f.supports_datasets:
-            self.db.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, DEFAULT_GRAPH)
-                                for q in list(named_quads(self.db)))
+        if not f.supports_datasets and not graph:
+            raise StoreError(f"{path}: a triples format needs a named graph to load into")
+        g = ox.NamedNode(graph) if graph else None
+        quads = (ox.Quad(q.subject, q.predicate, q.object, g) if g is not None else q
+                 for q in ox.parse(path=str(path), format=f))
+        self.add(quads)
 
     def set_source_paths(self, graph_iri: str, paths: Iterable[str]) -> None:
         """Record in the meta graph which paths a document graph was read from (replaces old ones)."""
@@ -695,10 +709,25 @@ class Writer:
         self.set_source_paths(graph_iri, ())
 
 
-def _write_file_hints(path: Path, recorded_at_ns: int, rows: Mapping[str, tuple]) -> None:
+def read_manifest(path: Path) -> tuple[dict, dict[str, tuple[int, int, str]]]:
+    """A version manifest: a JSON header line, then one ``[path, size, mtime_ns, sha256]`` per line."""
+    import json
+    try:
+        with open(path, encoding="utf-8") as fh:
+            head = json.loads(fh.readline())
+            rows = {}
+            for line in fh:
+                p, size, mtime, sha = json.loads(line)
+                rows[p] = (int(size), int(mtime), str(sha))
+        return (head if isinstance(head, dict) else {}), rows
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}, {}
+
+
+def _write_manifest(path: Path, quads: int, recorded_at_ns: int, rows: Mapping[str, tuple]) -> None:
     import json
     with open(path, "w", encoding="utf-8") as fh:
-        fh.write(json.dumps({"recorded_at_ns": recorded_at_ns}) + "\n")
+        fh.write(json.dumps({"quads": quads, "recorded_at_ns": recorded_at_ns}) + "\n")
         for p in sorted(rows):
             fh.write(json.dumps([p, *rows[p]], ensure_ascii=False) + "\n")
         fh.flush()

@@ -243,3 +243,16 @@ def test_unchanged_files_are_not_read_again(corpus, tmp_path, monkeypatch):
     os.utime(f, (old, old))
     s = build([corpus], root, jobs=1)
     assert (s.loaded, s.removed, s.not_read) == (1, 1, 4) and nquads(root) == first
+
+
+def test_quad_count_is_kept_in_the_manifest(corpus, tmp_path):
+    root = tmp_path / "store"
+    files = sorted(corpus.glob("*.txt"))
+    build(files[:3], root, jobs=1)
+    for step in (lambda: build([corpus], root, jobs=1),
+                 lambda: build(files[1:], root, jobs=1, prune=True)):
+        s = step()
+        with Store.open(root, create=False) as st:
+            counted = len(st)
+            assert st.quad_count() == counted == s.triples_total
+            assert counted == sum(1 for _ in st.quads())
