@@ -64,39 +64,61 @@ def label_of(text: str) -> Optional[tuple[str, str]]:
     kind, rest, lab = best
     after = text[len(lab):]
     if not after.lstrip().startswith((":", ".")) and rest and kind in ("time", "start", "end", "committee", "absent") \
-            and not re.match(r"^\s*(?:kl\.?\s*)?\d", after):
-        if kind != "absent" or not is_name(re.sub(r"\s*\(.*", "", rest).split(",")[0].strip()):
+            and not _KL_DIGIT.match(after):
+        if kind != "absent" or not is_name(_PAREN_TAIL.sub("", rest).split(",")[0].strip()):
             return None
     return kind, rest
 
 
-def _strip_doctype(s: str) -> str:
+_KL_DIGIT = re.compile(r"^\s*(?:kl\.?\s*)?\d")
+_PAREN_TAIL = re.compile(r"\s*\(.*")
+_DOCTYPE_LEAD = re.compile(
+    r"^(?:åbent\s+|offentligt\s+)?(?:referat|dagsorden|protokol|beslutningsprotokol|møteprotokoll)\s+"
+    r"(?:(?:fra|af|for|til)\s+(?:[\wæøå.]+\s+){0,3}?(?:møde[t]?|mødet|møte[t]?)\s+(?:i|for)\s+|(?:for|fra)\s+)", re.I)
+
+
+@lru_cache(maxsize=1)
+def _doctype_res() -> tuple[re.Pattern, re.Pattern]:
     words = labels.header_words("doctype")
     alt = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
-    s = re.sub(r"^(?:åbent\s+|offentligt\s+)?(?:referat|dagsorden|protokol|beslutningsprotokol|møteprotokoll)\s+"
-               r"(?:(?:fra|af|for|til)\s+(?:[\wæøå.]+\s+){0,3}?(?:møde[t]?|mødet|møte[t]?)\s+(?:i|for)\s+|(?:for|fra)\s+)",
-               "", s, flags=re.I)
+    return (re.compile(r"^(?:" + alt + r")\b\s*[:\-–—]?\s*", re.I),
+            re.compile(r"\s*[:\-–—]?\s*\b(?:" + alt + r")$", re.I))
+
+
+def _strip_doctype(s: str) -> str:
+    lead, tail = _doctype_res()
+    s = _DOCTYPE_LEAD.sub("", s)
     prev = None
     while prev != s:
         prev = s
-        s = re.sub(r"^(?:" + alt + r")\b\s*[:\-–—]?\s*", "", s, flags=re.I).strip()
-        s = re.sub(r"\s*[:\-–—]?\s*\b(?:" + alt + r")$", "", s, flags=re.I).strip()
+        s = lead.sub("", s).strip()
+        s = tail.sub("", s).strip()
     return s
+
+
+_KL_TIME = re.compile(r"\b(?:kl\.?|klokken)\s*\d{1,2}(?:[.:]\d{2})?(?:\s*[-–]\s*\d{1,2}(?:[.:]\d{2})?)?", re.I)
+_DEN_TAIL = re.compile(r"\s+(?:den|d\.|,)\s*$", re.I)
+_DEN_SEP_TAIL = re.compile(r"\s*(?:\b(?:den|d\.)|[,\-–—|:])\s*$", re.I)
+_WEEKDAY_TAIL = re.compile(r"\b(?:mandag|tirsdag|onsdag|torsdag|fredag|lørdag|søndag)\s*$", re.I)
 
 
 def _strip_dates(s: str) -> str:
     for iso, a, b in reversed(danish.find_dates(s)):
         s = s[:a] + s[b:]
-    s = re.sub(r"\b(?:kl\.?|klokken)\s*\d{1,2}(?:[.:]\d{2})?(?:\s*[-–]\s*\d{1,2}(?:[.:]\d{2})?)?", "", s, flags=re.I)
-    s = re.sub(r"\s+(?:den|d\.|,)\s*$", "", s.strip(), flags=re.I)
-    s = re.sub(r"\s*(?:\b(?:den|d\.)|[,\-–—|:])\s*$", "", s.strip(), flags=re.I)
-    s = re.sub(r"\b(?:mandag|tirsdag|onsdag|torsdag|fredag|lørdag|søndag)\s*$", "", s.strip(), flags=re.I)
+    s = _KL_TIME.sub("", s)
+    s = _DEN_TAIL.sub("", s.strip())
+    s = _DEN_SEP_TAIL.sub("", s.strip())
+    s = _WEEKDAY_TAIL.sub("", s.strip())
     return s.strip(" ,-–—|:\t")
 
 
+_MUNI_LEAD = re.compile(r"^[A-ZÆØÅ][\wæøåÆØÅ-]*(?:\s+[A-ZÆØÅ][\wæøåÆØÅ-]*)?s?\s+(?:Regions)?Kommunes?\b\s*[-–—:,|]?\s*")
+_MUNI_TAIL = re.compile(r"\s*[-–—:,|]?\s*\b[A-ZÆØÅ][\wæøåÆØÅ-]*\s+(?:Regions)?Kommune$")
+
+
 def _strip_municipality(s: str) -> str:
-    s = re.sub(r"^[A-ZÆØÅ][\wæøåÆØÅ-]*(?:\s+[A-ZÆØÅ][\wæøåÆØÅ-]*)?s?\s+(?:Regions)?Kommunes?\b\s*[-–—:,|]?\s*", "", s)
-    s = re.sub(r"\s*[-–—:,|]?\s*\b[A-ZÆØÅ][\wæøåÆØÅ-]*\s+(?:Regions)?Kommune$", "", s)
+    s = _MUNI_LEAD.sub("", s)
+    s = _MUNI_TAIL.sub("", s)
     return s.strip()
 
 
@@ -112,12 +134,16 @@ def _council_name(name: str) -> str:
     return name
 
 
+_BULLETS = re.compile(r"\s*[·•|]\s*")
+
+
+@lru_cache(maxsize=4096)
 def committee_from_line(text: str) -> Optional[tuple[str, Optional[str]]]:
-    s = re.sub(r"\s*[·•|]\s*", " - ", text.strip().strip("|").strip()).strip(" -")
+    # memoised (speed only): a pure function of the text; the same title lines recur across meetings
+    s = _BULLETS.sub(" - ", text.strip().strip("|").strip()).strip(" -")
     if not s or len(s) > 160:
         return None
-    letters = [c for c in s if c.isalpha()]
-    if len(letters) >= 4 and all(c.isupper() for c in letters):
+    if _all_caps(s):
         s = s.title()
     s = _strip_doctype(s)
     s = _strip_dates(s)
@@ -126,7 +152,7 @@ def committee_from_line(text: str) -> Optional[tuple[str, Optional[str]]]:
     s = s.replace("\t", " ").strip()
     name, term = danish.split_term(s)
     name = _strip_dates(name)
-    name = re.sub(r"\s+", " ", name).strip(" -–,:")
+    name = " ".join(name.split()).strip(" -–,:")      # = re.sub(r"\s+", " ", name).strip(...)
     if not name or len(name) > 120 or name.endswith("."):
         return None
     f = name.casefold()
@@ -321,9 +347,27 @@ _PROSE_LOC = re.compile(
     r"(?:\s*[-–]\s*\d{1,2}(?:[.:]\d{2})?)?\s*,?\s*)?\b(?:i|på)\s+(?P<loc>[A-ZÆØÅ][^.;]{2,80}?)\s*(?:\.\s*$|$)")
 
 
+@lru_cache(maxsize=1)
+def _place_re() -> re.Pattern:
+    # one alternation finds a match exactly when one of the words would on its own
+    words = labels.header_words("location_words")
+    return re.compile(r"(?<![\wæøå])(?:" + "|".join(re.escape(w) for w in words) + r")(?![\wæøå])")
+
+
 def _is_place(text: str) -> bool:
-    f = text.casefold()
-    return any(re.search(r"(?<![\wæøå])" + re.escape(w) + r"(?![\wæøå])", f) for w in labels.header_words("location_words"))
+    return bool(_place_re().search(text.casefold()))
+
+
+def _all_caps(line: str) -> bool:
+    """At least 4 letters, all upper case."""
+    if not line:
+        return False
+    if not line.isupper() and max(line) <= "\xff":
+        # (speed only) in Latin-1 every cased character is a letter, so some letter is not upper
+        # case, or no letter is cased (then none is upper case): the answer is False
+        return False
+    letters = [c for c in line if c.isalpha()]
+    return len(letters) >= 4 and all(c.isupper() for c in letters)
 
 
 def _span(ln: Ln):
@@ -335,8 +379,7 @@ def _uncap(text: str) -> str:
     """Lines printed in capitals (logo lines "VIBORG KOMMUNE") in ordinary case."""
     out = []
     for line in text.splitlines():
-        letters = [c for c in line if c.isalpha()]
-        if len(letters) >= 4 and all(c.isupper() for c in letters):
+        if _all_caps(line):
             line = line.title()
         out.append(line)
     return "\n".join(out)
