@@ -178,9 +178,11 @@ _ORG_HEAD_MULTI = re.compile(
     r"rekrutteringsservice|huset|enheden|institut|instituttet|selskab|selskabet|sekretariat|sekretariatet|organisation|"
     r"Invest|Consulting|Consult|Group|Gruppen|Holding|Partners|Avis|Avisen|Lokalavis|Højskole|Erhvervsskole|"
     r"Handelsskole|Produktionsskole|Ungdomsskole|Professionshøjskole|College|direktoratet|tilsynet|(?-i:Politi))$", re.I)
-_ORG_HEAD_SINGLE = re.compile(
-    r"^[A-ZÆØÅ]\w{3,}(?:fonden|fondet|forening|foreningen|forbund|forbundet|styrelsen|ministeriet|banken|"
-    r"instituttet|universitet|akademiet|direktoratet|tilsynet)$")
+_HEAD_SINGLE_ENDS = ("fonden", "fondet", "forening", "foreningen", "forbund", "forbundet", "styrelsen", "ministeriet",
+                     "banken", "instituttet", "universitet", "akademiet", "direktoratet", "tilsynet")
+_ORG_HEAD_SINGLE = re.compile(r"^[A-ZÆØÅ]\w{3,}(?:" + "|".join(_HEAD_SINGLE_ENDS) + ")$")
+# speed only: a word (or the word without a final "s") can match _ORG_HEAD_SINGLE only if it ends so
+_HEAD_SINGLE_ENDS_S = _HEAD_SINGLE_ENDS + tuple(e + "s" for e in _HEAD_SINGLE_ENDS)
 _HEAD_FIRST = re.compile(r"^(?:Rådet|Centret|Center|Centeret|Foreningen|Fonden|Selskabet|Instituttet|Institut|Nævnet|"
                          r"Akademiet|Sekretariatet|Huset|Netværket|Videncenter|Videnscenter|Landsforeningen|"
                          r"Styrelsen|Direktoratet|Ankestyrelsen|Styrelse|Agenturet|Tilsynet)$")
@@ -200,7 +202,9 @@ _JOBCENTER = re.compile(r"(?<![\w-])(?:(?:Jobcent(?:er|ret|eret)|Borgerservice)\
 _LOCAL_HEAD_WORDS = ("Frivilligcent", "Professionshøjskolen", "Frivillighedscent", "Sprogcent", "Ungdomsskole",
                      "Produktionsskole", "Musikskole", "Kulturcent", "Erhvervsråd", "Handicapråd", "Ældreråd",
                      "Integrationsråd")
-_ABBR_DASH = re.compile(r"(?<![\w-])(?P<ab>[A-ZÆØÅ]{2,6})\s+[–-]\s+(?P<full>" + CAP + r"[\w-]*(?:\s+(?:og\s+)?" +
+# (?P<ab>...) is (?<![\w-])[A-ZÆØÅ]{2,6} written with the look-behind after the first capital, so that
+# the regex engine can skip to capitals
+_ABBR_DASH = re.compile(r"(?P<ab>[A-ZÆØÅ](?<![\w-].)[A-ZÆØÅ]{1,5})\s+[–-]\s+(?P<full>" + CAP + r"[\w-]*(?:\s+(?:og\s+)?" +
                         r"[\wÆØÅæøå-]+){0,5})")
 _CUES = re.compile(
     r"(?<![\w-])(?:i\s+samarbejde\s+med|samarbejde\s+med|partnerskab\s+med|konsulentfirmaet|konsulenthuset|virksomheden|"
@@ -470,6 +474,9 @@ _OG_SPLIT = re.compile(r"(?<!-)\s+og\s+")
 _LEGAL_END = re.compile(r"\s" + _LEGAL_FORM + r"$")
 
 
+_SPACED_DASH = re.compile(r"[–-](?<=\s.)(?=\s)")     # in every _ABBR_DASH match (speed only)
+
+
 def _find_orgs(ctx: Ctx, ln: Line) -> None:
     t = ln.text
     # a. gazetteer of public bodies, funds, unions, big firms
@@ -529,7 +536,8 @@ def _find_orgs(ctx: Ctx, ln: Line) -> None:
             tok = toks[0]
             if tok in STOP:
                 continue
-            if (_ORG_HEAD_SINGLE.match(tok) or _ORG_HEAD_SINGLE.match(tok[:-1] if tok.endswith("s") else tok)) \
+            if tok.endswith(_HEAD_SINGLE_ENDS_S) and \
+                    (_ORG_HEAD_SINGLE.match(tok) or _ORG_HEAD_SINGLE.match(tok[:-1] if tok.endswith("s") else tok)) \
                     and not _taken(ctx, ln.idx, m.start(), m.end()):
                 _add_org(ctx, ln, m.start(), m.end(), tok, _kind_from_name(tok), "org-suffix")
             continue
@@ -607,7 +615,7 @@ def _find_orgs(ctx: Ctx, ln: Line) -> None:
                 continue
             _add_org(ctx, ln, start, m.end(), toks[0], _kind_from_name(toks[0]), "org-suffix")
     # f. "ABC – Albertslund Boligsociale Center": abbreviation before a dash
-    for m in (_ABBR_DASH.finditer(t) if "-" in t or "–" in t else ()):
+    for m in (_ABBR_DASH.finditer(t) if _SPACED_DASH.search(t) else ()):
         full = m.group("full")
         ab = m.group("ab")
         words = [w for w in re.split(r"[\s-]+", full) if w and w not in ("og", "for", "i", "af")]
