@@ -100,6 +100,8 @@ def _part_res() -> tuple:
 def part_marker(text: str) -> Optional[bool]:
     """A line that opens a part of the agenda: True for "Lukkede punkter", False for "Åbne
     punkter" (labels.toml [parts]); None for any other line."""
+    if len(text) > 40 and not (text[0].isspace() or text[-1].isspace() or text[-1] == ":"):
+        return None             # (speed only) nothing to strip: too long
     t = text.strip().rstrip(":").strip()
     if len(t) > 40:
         return None
@@ -122,6 +124,7 @@ def candidates(lay: Layout) -> dict[str, list[Heading]]:
     out: dict[str, list[Heading]] = {}
     part, part_closed = 0, False
     after_heading = False
+    any_heading = labels.any_heading_re()
     for i, ln in enumerate(L):
         t = ln.text
         if not t or len(t) > 260:
@@ -135,6 +138,8 @@ def candidates(lay: Layout) -> dict[str, list[Heading]]:
                 continue
         after_heading = False
         row = _table_row_heading(t)
+        if any_heading is not None and not any_heading.match(t) and not (row and any_heading.match(row)):
+            continue                        # no heading pattern matches (speed only)
         for pat in labels.heading_patterns():
             m = pat.rx.match(t)
             if not m and row and pat.keyword:

@@ -110,6 +110,22 @@ def heading_patterns() -> tuple[HeadingPattern, ...]:
 
 
 @lru_cache(maxsize=1)
+def any_heading_re() -> Optional[re.Pattern]:
+    """One regex that matches at the start of a text exactly when one of heading_patterns() does
+    (speed only: lines it rejects need not try them one by one); None when they cannot be joined."""
+    parts = []
+    for p in table()["items"]["patterns"]:
+        src = p["regex"]
+        if "(?P=" in src or "(?(" in src:        # group references would lose their names
+            return None
+        parts.append(("(?i:" if p.get("keyword") else "(?:") + re.sub(r"\(\?P<\w+>", "(?:", src) + ")")
+    try:
+        return re.compile("|".join(parts))
+    except re.error:
+        return None
+
+
+@lru_cache(maxsize=1)
 def closed_re() -> tuple[re.Pattern, re.Pattern]:
     c = table()["closed"]
     return (re.compile(r"^(?:" + _alt(c["closed"]) + r")\b", re.I),
@@ -207,6 +223,7 @@ def is_staff_title(text: str) -> bool:
 # (Latin-1 without µ, ß, ÿ) in every text without İ, ı or ſ (those texts always run the regex;
 # tests/test_parser_speed.py checks this over all of Unicode).
 UNSAFE_FOR_LOWER = "\u0130\u0131\u017f"
+_UNSAFE_RX = re.compile("[" + UNSAFE_FOR_LOWER + "]")
 _NEEDLE_CHARS = re.compile(r"^[\x00-\xb4\xb6-\xde\xe0-\xfe]+$")
 
 
@@ -250,7 +267,7 @@ def _needles(items: list, icase: bool) -> Optional[frozenset]:
 
 class Guarded:
     """A compiled regex behind its needle test (see above); ``low`` may pass ``text.lower()``."""
-    __slots__ = ("rx", "needles", "icase", "pattern")
+    __slots__ = ("rx", "needles", "needles_set", "icase", "pattern")
 
     def __init__(self, rx: re.Pattern):
         from re import _parser
@@ -263,6 +280,7 @@ class Guarded:
             self.icase, self.needles = False, None
         if self.needles is not None:
             self.needles = tuple(sorted(self.needles))
+        self.needles_set = frozenset(self.needles or ())
 
     def possible(self, s: str, low: Optional[str] = None) -> bool:
         """False only when the regex cannot match anywhere in ``s``."""
@@ -276,7 +294,7 @@ class Guarded:
         for n in ns:
             if n in low:
                 return True
-        return not s.isascii() and any(c in s for c in UNSAFE_FOR_LOWER)
+        return not s.isascii() and _UNSAFE_RX.search(s) is not None
 
     def match(self, s: str, low: Optional[str] = None):
         return self.rx.match(s) if self.possible(s, low) else None
@@ -307,13 +325,15 @@ class GuardSet:
 
     def candidates(self, s: str, low: Optional[str] = None) -> tuple:
         """The guards (in their order) whose regex may match somewhere in ``s``."""
-        if self.ci and not s.isascii() and any(c in s for c in UNSAFE_FOR_LOWER):
-            return self.guards
-        if self.ci and low is None:
-            low = s.lower()
-        present = {n for n in self.ci if n in low} if self.ci else set()
+        present = []
+        if self.ci:
+            if not s.isascii() and _UNSAFE_RX.search(s):
+                return self.guards
+            if low is None:
+                low = s.lower()
+            present = [n for n in self.ci if n in low]
         if self.cs:
-            present.update(n for n in self.cs if n in s)
+            present += [n for n in self.cs if n in s]
         if not present:
             return self.always
-        return tuple(g for g in self.guards if g.needles is None or not present.isdisjoint(g.needles))
+        return tuple(g for g in self.guards if g.needles is None or not g.needles_set.isdisjoint(present))
