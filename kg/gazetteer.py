@@ -177,6 +177,8 @@ def find_municipalities(text: str, bare: bool = True) -> list[MunicipalityMatch]
     alone, capitalised; names in ``AMBIGUOUS_BARE`` are left out). With
     ``bare=False`` only strongly cued mentions are returned.
     """
+    if "ommuner" not in text and _mention_re().search(text) is None:
+        return []           # no name and no list of municipalities (speed only)
     idx = _name_index()
     raw = []
     for m in _mention_re().finditer(text):

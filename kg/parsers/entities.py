@@ -143,7 +143,11 @@ def _join_wrapped(lines: list[Line]) -> list[Line]:
             text = t + glue + ns
             end_no = lines[k].no
             j = k + 1
-        out.append(Line(len(out), cur.page, cur.no, text, cur.item, end_no))
+        if j == i + 1:          # nothing joined: keep the line object (the input list is not used again)
+            cur.idx, cur.end_no = len(out), end_no
+            out.append(cur)
+        else:
+            out.append(Line(len(out), cur.page, cur.no, text, cur.item, end_no))
         i = j
     return out
 
