@@ -174,12 +174,14 @@ def _absence_in(lines: list[Ln]) -> tuple[list[NameEntry], set[int]]:
     used: set[int] = set()
     meet_rx, item_rx = labels.absence_phrases()
     absence = labels.absence_set()
+    absent_rx = labels.header_re("absent")
     i = 0
     texts = [ln for ln in lines if ln.text]
     while i < len(texts):
         ln = texts[i]
         t = ln.text
-        lab = label_of(t)
+        # only an "absent" label matters here: lines its regex rejects skip label_of (speed only)
+        lab = label_of(t) if t.startswith("|") or absent_rx.match(t) else None
         if lab and lab[0] == "absent":
             used.add(ln.no)
             entries = [replace(e, span=_lspan(ln)) for e in parse_list(lab[1])] if lab[1] else []

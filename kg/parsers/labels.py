@@ -70,11 +70,14 @@ def _section_line_set() -> tuple["GuardSet", dict]:
     return GuardSet(g for _, g in res), {g: k for k, g in res}
 
 
-def section_line(line: str) -> Optional[str]:
-    """The kind of section an unlabelled line opens ("X indstiller," -> recommendation), or None."""
+def section_line(line: str, low: Optional[str] = None) -> Optional[str]:
+    """The kind of section an unlabelled line opens ("X indstiller," -> recommendation), or None.
+    ``low``: ``line.lower()`` when the caller has it (``line`` stripped)."""
     s = line.strip()
+    if low is not None and len(s) != len(line):
+        low = None
     gs, kind = _section_line_set()
-    for g in gs.candidates(s):
+    for g in gs.candidates(s, low):
         if g.rx.match(s):
             return kind[g]
     return None
@@ -313,15 +316,36 @@ def guarded(pattern, flags: int = 0) -> Guarded:
     return Guarded(pattern if isinstance(pattern, re.Pattern) else re.compile(pattern, flags))
 
 
+def _union(guards) -> Optional[re.Pattern]:
+    """One regex matching where one of ``guards`` matches (no groups, same flags), else None."""
+    if not guards or len({g.rx.flags for g in guards}) != 1 or any(g.rx.groups for g in guards):
+        return None
+    return re.compile("|".join("(?:" + g.pattern + ")" for g in guards), guards[0].rx.flags)
+
+
 class GuardSet:
     """Guarded regexes tried on the same texts: each needle is looked up once per text."""
-    __slots__ = ("guards", "always", "ci", "cs")
+    __slots__ = ("guards", "always", "always_rx", "ci", "cs", "single")
 
     def __init__(self, guards):
         self.guards = tuple(guards)
         self.always = tuple(g for g in self.guards if g.needles is None)
+        self.always_rx = _union(self.always)
         self.ci = tuple(sorted({n for g in self.guards if g.needles and g.icase for n in g.needles}))
         self.cs = tuple(sorted({n for g in self.guards if g.needles and not g.icase for n in g.needles}))
+        # the candidates when exactly one needle occurs (the common case)
+        self.single = {n: tuple(g for g in self.guards if g.needles is None or n in g.needles_set)
+                       for n in self.ci + self.cs}
+
+    def match_any(self, s: str) -> bool:
+        """Does one of the regexes match at the start of ``s``?"""
+        cands = self.candidates(s)
+        if cands is self.always and self.always_rx is not None:
+            return self.always_rx.match(s) is not None
+        for g in cands:
+            if g.rx.match(s):
+                return True
+        return False
 
     def candidates(self, s: str, low: Optional[str] = None) -> tuple:
         """The guards (in their order) whose regex may match somewhere in ``s``."""
@@ -336,4 +360,6 @@ class GuardSet:
             present += [n for n in self.cs if n in s]
         if not present:
             return self.always
+        if len(present) == 1:
+            return self.single[present[0]]
         return tuple(g for g in self.guards if g.needles is None or not g.needles_set.isdisjoint(present))

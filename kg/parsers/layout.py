@@ -93,7 +93,7 @@ def build(src) -> Layout:
         t = ln.text
         if not t:
             continue
-        if any(g.rx.match(t) for g in drop.candidates(t)):
+        if drop.match_any(t):
             if re.search(r"[A-Za-zÆØÅæøå]", ln.text):
                 lay.furniture.append(Ln(ln.page, ln.no, ln.text, ln.raw))
             ln.text = ""
