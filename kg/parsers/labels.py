@@ -226,7 +226,11 @@ def is_staff_title(text: str) -> bool:
 # (Latin-1 without µ, ß, ÿ) in every text without İ, ı or ſ (those texts always run the regex;
 # tests/test_parser_speed.py checks this over all of Unicode).
 UNSAFE_FOR_LOWER = "\u0130\u0131\u017f"
-_UNSAFE_RX = re.compile("[" + UNSAFE_FOR_LOWER + "]")
+
+
+def _has_unsafe(s: str) -> bool:
+    # three membership tests: instant on Latin-1 strings (they cannot hold these characters)
+    return "\u0130" in s or "\u0131" in s or "\u017f" in s
 _NEEDLE_CHARS = re.compile(r"^[\x00-\xb4\xb6-\xde\xe0-\xfe]+$")
 
 
@@ -297,7 +301,7 @@ class Guarded:
         for n in ns:
             if n in low:
                 return True
-        return not s.isascii() and _UNSAFE_RX.search(s) is not None
+        return not s.isascii() and _has_unsafe(s)
 
     def match(self, s: str, low: Optional[str] = None):
         return self.rx.match(s) if self.possible(s, low) else None
@@ -351,7 +355,7 @@ class GuardSet:
         """The guards (in their order) whose regex may match somewhere in ``s``."""
         present = []
         if self.ci:
-            if not s.isascii() and _UNSAFE_RX.search(s):
+            if not s.isascii() and _has_unsafe(s):
                 return self.guards
             if low is None:
                 low = s.lower()
