@@ -10,18 +10,20 @@ from .vocab import KG
 class Stats:
     quads: int = 0
     graphs: int = 0
+    triples: int = 0          # distinct triples: the union of the graphs (the store's default graph)
     classes: list[tuple[str, int]] = field(default_factory=list)            # (class local name, instances)
     documents: list[tuple[str, str, int, int, int]] = field(default_factory=list)
     # (graph IRI, title, quads, agenda items, warnings)
 
     def as_json(self) -> dict:
-        return {"quads": self.quads, "document_graphs": self.graphs,
+        return {"quads": self.quads, "document_graphs": self.graphs, "distinct_triples": self.triples,
                 "classes": {c: n for c, n in self.classes},
                 "documents": [{"graph": g, "source": t, "quads": q, "items": i, "warnings": w}
                               for g, t, q, i, w in self.documents]}
 
     def lines(self, limit: int | None = 50) -> list[str]:
-        out = [f"{self.quads} quads, {self.graphs} document graphs", "", "instances per class:"]
+        out = [f"{self.quads} quads, {self.graphs} document graphs, {self.triples} distinct triples in their union",
+               "", "instances per class:"]
         w = max([len(c) for c, _ in self.classes] + [5])
         out += [f"  {c.ljust(w)}  {n:>9}" for c, n in self.classes]
         out += ["", "per source document:"]
@@ -36,7 +38,7 @@ class Stats:
 
 def stats(store) -> Stats:
     from .mapping import C_DOCUMENT, C_ITEM, TITLE, WARNING
-    st = Stats(quads=len(store))
+    st = Stats(quads=store.quad_count(), triples=store.union_len())
     q = f"""SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a ?c FILTER(STRSTARTS(STR(?c), "{KG}")) }}
             GROUP BY ?c ORDER BY ?c"""
     st.classes = [(r["c"].value[len(KG):], int(r["n"].value)) for r in store.query(q)]

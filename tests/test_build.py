@@ -256,3 +256,14 @@ def test_quad_count_is_kept_in_the_manifest(corpus, tmp_path):
             counted = len(st)
             assert st.quad_count() == counted == s.triples_total
             assert counted == sum(1 for _ in st.quads())
+
+
+def test_stats_counts_quads_and_distinct_triples(corpus, tmp_path):
+    from kg.stats import stats
+    root = tmp_path / "store"
+    build([corpus], root, jobs=1)
+    with Store.open(root, create=False) as st:
+        s = stats(st)
+        assert s.quads == sum(1 for _ in st.quads()) and s.graphs == 5
+        assert 0 < s.triples == len({q.triple for q in st.quads()}) < s.quads
+        assert s.lines()[0] == f"{s.quads} quads, 5 document graphs, {s.triples} distinct triples in their union"
