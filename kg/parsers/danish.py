@@ -159,8 +159,10 @@ _WORD = re.compile(r"\w")
 _JOINERS = re.compile(r"\b(?:og|and|KLE|nr)\b", re.I)
 
 
+@lru_cache(maxsize=8192)
 def is_case_number_line(line: str) -> bool:
     """True when the whole line is one or more case numbers (with separators or a case label)."""
+    # memoised (speed only): a pure function of the line, asked for the same lines by several steps
     s = line.strip()
     if not s or not _DIGIT.search(s):               # a case number (labelled or not) has digits
         return False

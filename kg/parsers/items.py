@@ -97,7 +97,9 @@ def _part_res() -> tuple:
                  for kind, flag in (("closed", True), ("open", False)) if parts.get(kind))
 
 
+@lru_cache(maxsize=8192)
 def part_marker(text: str) -> Optional[bool]:
+    # memoised (speed only): a pure function of the text, asked for the same lines by several steps
     """A line that opens a part of the agenda: True for "Lukkede punkter", False for "Åbne
     punkter" (labels.toml [parts]); None for any other line."""
     if len(text) > 40 and not (text[0].isspace() or text[-1].isspace() or text[-1] == ":"):
@@ -430,7 +432,9 @@ def _committee_like(s: str) -> bool:
     return any(w in f for w in labels.table()["header"]["committee_words"])
 
 
-def decision_header(text: str, low: Optional[str] = None) -> Optional[tuple[str, Optional[str]]]:
+@lru_cache(maxsize=8192)
+def decision_header(text: str) -> Optional[tuple[str, Optional[str]]]:
+    # memoised (speed only): a pure function of the text (the result is immutable)
     """"Beslutning Udvalget for X den 08-01-2020" / "Økonomiudvalgets beslutning den 12.03.2024"
     -> (committee, ISO date or None); None when the line is not such a header."""
     if not text or len(text) > 200:
@@ -441,7 +445,7 @@ def decision_header(text: str, low: Optional[str] = None) -> Optional[tuple[str,
         if _committee_like(com) and not com.endswith("."):
             com = re.sub(r"^(?:i|fra|på|af)\s+", "", com, flags=re.I)
             return danish.split_term(com)[0], danish.parse_date(m.group("date") or "")
-    m = _BODY_DECISION_G.match(text, low)
+    m = _BODY_DECISION_G.match(text)
     if m:
         com = m.group("committee").strip()
         com = re.sub(r"s$", "", com) if com.casefold().endswith(("udvalgets", "rådets", "byrådets", "bestyrelsens", "nævnets")) else com
@@ -480,8 +484,7 @@ def split_sections(lines: list[Ln]) -> list[Block]:
         if blocks[-1].kind != "lead" and part_marker(t) is not None:
             continue            # "Lukkede punkter" between the last open item and the closed ones
         hit = labels.section_label(t)
-        low = None if hit else t.lower()
-        dh = None if hit else decision_header(t, low)
+        dh = None if hit else decision_header(t)
         if hit:
             blk = Block(hit.kind, hit.label, inline=hit.rest)
             if hit.kind == "casenumber" or hit.kind == "docnumber":
@@ -494,7 +497,7 @@ def split_sections(lines: list[Ln]) -> list[Block]:
             blocks.append(Block("decision", t, committee=dh[0], date=dh[1]))
             in_history = False
             continue
-        sl = labels.section_line(t, low)
+        sl = labels.section_line(t)
         if sl and blocks[-1].kind != sl:
             blocks.append(Block(sl, "", lines=[ln]))
             in_history = False

@@ -43,6 +43,26 @@ def _section_re() -> list[tuple[str, re.Pattern]]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _any_section_re() -> Optional[re.Pattern]:
+    """Matches exactly where one of _section_re() does (speed only: most lines have no label)."""
+    return join_patterns([(rx.pattern, rx.flags) for _, rx in _section_re()])
+
+
+def join_patterns(patterns: list[tuple[str, int]]) -> Optional[re.Pattern]:
+    """One regex that matches (at the same places) exactly when one of ``patterns`` does: group
+    names dropped, each pattern's own ignore-case flag kept; None when they cannot be joined."""
+    parts = []
+    for src, flags in patterns:
+        if "(?P=" in src or "(?(" in src or re.search(r"\\\d", src) or flags & ~(re.I | re.U):
+            return None                 # group references would lose their groups
+        parts.append(("(?i:" if flags & re.I else "(?:") + re.sub(r"\(\?P<\w+>", "(?:", src) + ")")
+    try:
+        return re.compile("|".join(parts))
+    except re.error:
+        return None
+
+
 def section_label(line: str) -> Optional[LabelHit]:
     """A section label at the start of ``line`` ("Beslutning", "Bilag: x.pdf"), longest label first."""
     return _section_label(line.strip())
@@ -51,6 +71,9 @@ def section_label(line: str) -> Optional[LabelHit]:
 @lru_cache(maxsize=16384)
 def _section_label(s: str) -> Optional[LabelHit]:
     # memoised (speed only): a pure function of the stripped line; LabelHit is frozen
+    anyrx = _any_section_re()
+    if anyrx is not None and not anyrx.match(s):
+        return None
     best = None
     for kind, rx in _section_re():
         m = rx.match(s)
@@ -70,14 +93,13 @@ def _section_line_set() -> tuple["GuardSet", dict]:
     return GuardSet(g for _, g in res), {g: k for k, g in res}
 
 
-def section_line(line: str, low: Optional[str] = None) -> Optional[str]:
-    """The kind of section an unlabelled line opens ("X indstiller," -> recommendation), or None.
-    ``low``: ``line.lower()`` when the caller has it (``line`` stripped)."""
+@lru_cache(maxsize=8192)
+def section_line(line: str) -> Optional[str]:
+    """The kind of section an unlabelled line opens ("X indstiller," -> recommendation), or None."""
+    # memoised (speed only): a pure function of the line
     s = line.strip()
-    if low is not None and len(s) != len(line):
-        low = None
     gs, kind = _section_line_set()
-    for g in gs.candidates(s, low):
+    for g in gs.candidates(s):
         if g.rx.match(s):
             return kind[g]
     return None
@@ -116,16 +138,7 @@ def heading_patterns() -> tuple[HeadingPattern, ...]:
 def any_heading_re() -> Optional[re.Pattern]:
     """One regex that matches at the start of a text exactly when one of heading_patterns() does
     (speed only: lines it rejects need not try them one by one); None when they cannot be joined."""
-    parts = []
-    for p in table()["items"]["patterns"]:
-        src = p["regex"]
-        if "(?P=" in src or "(?(" in src:        # group references would lose their names
-            return None
-        parts.append(("(?i:" if p.get("keyword") else "(?:") + re.sub(r"\(\?P<\w+>", "(?:", src) + ")")
-    try:
-        return re.compile("|".join(parts))
-    except re.error:
-        return None
+    return join_patterns([(p.rx.pattern, p.rx.flags) for p in heading_patterns()])
 
 
 @lru_cache(maxsize=1)
