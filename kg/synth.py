@@ -848,6 +848,7 @@ def generate(out_dir, docs: int = 300, seed: int = 1, variant_rate: float = 0.25
     munis, committees, persons, members, parties = set(), set(), set(), set(), set()
     projects, funders, orgs, cases, mentioned, all_munis = set(), set(), set(), set(), set(), set()
     grants_per_funder, projects_per_funder = Counter(), {}
+    grant_keys = set()
     outcomes, layouts = Counter(), Counter()
     project_munis = {}
     man_tmp = out_dir / "manifest.jsonl.tmp"
@@ -869,10 +870,18 @@ def generate(out_dir, docs: int = 300, seed: int = 1, variant_rate: float = 0.25
             orgs.update(t["orgs"])
             mentioned.update(t["mentioned"])
             cases.update(f"{code}|{x}" for x in t["cases"])
+            own = world.by_code[code].name
             for f, amount, pname in t["grants"]:
+                funders.add(f)
+                # one grant per funder, recipient, project and printed amount: the same funding stated
+                # again in a later meeting without an amount ("Projektet er finansieret af X") is the
+                # same grant, not a new one (the recipient is the writing municipality unless it pays)
+                key = (f, own if f != own else None, pname, amount)
+                if key in grant_keys:
+                    continue
+                grant_keys.add(key)
                 c["grants"] += 1
                 grants_per_funder[f] += 1
-                funders.add(f)
                 c["grant_amount_total"] += amount or 0
                 c["grants_with_amount"] += amount is not None
             for it in items:
@@ -923,8 +932,10 @@ def generate(out_dir, docs: int = 300, seed: int = 1, variant_rate: float = 0.25
         "layouts": dict(sorted(layouts.items())),
         "notes": ("persons = distinct (municipality, name) printed: committee members plus staff; members = those "
                   "printed as committee members or absentees; organizations = funders that are not municipalities "
-                  "plus project partners; grants = one per (project item, funder), with the amount when one is printed "
-                  "(no split parts)."),
+                  "plus project partners; grants = distinct (funder, recipient municipality, project, printed amount): "
+                  "each project item names one grant per funder, with the amount when one is printed (no split "
+                  "parts), and the same funding restated without an amount in another meeting is the same grant; "
+                  "manifest.jsonl 'grants' = grant statements in that document (one per project item and funder)."),
     }
     from .io import atomic_write_text
     atomic_write_text(out_dir / "expected.json", json.dumps(expected, ensure_ascii=False, indent=1) + "\n")

@@ -196,3 +196,35 @@ def test_presenter_and_workplace_cues():
              members=[("Jens Holm", "A")])
     assert [p.name for p in d.persons] == ["Rikke Holm"]
     assert {o.name for o in d.organizations} == {"Grundfos", "Rambøll"}
+
+
+def test_coordinated_funders_after_a_cue_each_get_a_grant():
+    # "finansieret af A og B" where B itself holds "og": two funders, one grant each (the printed amount
+    # of the sentence is the first funder's); the sentence after "og løber" names no funder
+    d = _doc("Punkt 1: Projekt Sund Start\n\nLejre Kommune deltager i projektet ”Sund Start”. Projektet er "
+             "finansieret af Nordea-fonden og Lokale og Anlægsfonden og løber fra 1. juli 2022 til 31. december "
+             "2024. Nordea-fonden har bevilget 975.000 kr. til Lejre Kommune til projektet ”Sund Start”.")
+    (p,) = d.projects
+    assert list(p.funders) == ["Nordea-fonden", "Lokale og Anlægsfonden"]
+    got = sorted((g.funder, g.amount) for g in d.grants)
+    assert got == [("Lokale og Anlægsfonden", None), ("Nordea-fonden", 975000)]
+    assert all(g.project == "Sund Start" and g.recipients == ("Lejre",) for g in d.grants)
+
+
+def test_funder_list_stops_at_the_first_word_that_is_not_a_name():
+    d = _doc("Punkt 1: Status\n\nProjektet ”Ny Start” er finansieret af Region Sjælland, Velux Fonden samt "
+             "Nordea-fonden. Det drives i samarbejde med Roskilde Kommune og VIVE.")
+    (p,) = d.projects
+    assert list(p.funders) == ["Region Sjælland", "Velux Fonden", "Nordea-fonden"]
+    assert [g.funder for g in d.grants] == ["Region Sjælland", "Velux Fonden", "Nordea-fonden"]
+
+
+def test_lower_case_projekt_continuing_as_a_known_project_is_that_project():
+    # an attachment title printed in lower case: the whole known name, not the words before "i"
+    d = _doc("Punkt 1: Deltagelse i projekt Bevæg Dig for Livet i Land og By 2016\n\n"
+             "Lejre Kommune deltager i projektet ”Bevæg Dig for Livet i Land og By 2016”.\n\n"
+             "Bilag til deltagelse i projekt bevæg dig for livet i land og by 2016")
+    assert [p.name for p in d.projects] == ["Bevæg Dig for Livet i Land og By 2016"]
+    # without a known longer name the lower-case rule still cuts before the first preposition
+    d = _doc("Punkt 1: Status\n\nUdvalget følger projekt bevæg dig for livet i Lejre.")
+    assert [p.name for p in d.projects] == ["bevæg dig for livet"]

@@ -1128,6 +1128,12 @@ def _project_names(ctx: Ctx, ln: Line) -> list[tuple[str, list, str, int]]:
     return out
 
 
+def _continues_as(t: str, pos: int, name: str) -> bool:
+    """Is ``t`` at ``pos`` "projekt <name>" in any case, the name ending at a word end?"""
+    pat = r"[Pp]rojekt\s+" + r"\s+".join(re.escape(w) for w in name.split()) + r"(?![\w-])"
+    return re.compile(pat, re.I).match(t, pos) is not None
+
+
 def _bad_project_name(name: str, ctx: Ctx) -> bool:
     if gazetteer.municipality_by_name(name):
         return True
@@ -1203,6 +1209,34 @@ def _entity_after(ctx: Ctx, ln: Line, pos: int, limit: int = 80) -> Optional[str
         if pos <= m.start <= pos + limit and (best is None or m.start < best[0]):
             best = (m.start, m.name)
     return best[1] if best else None
+
+
+_COORD = re.compile(r"\s*(?:\([A-ZÆØÅ][A-ZÆØÅa-z+]{1,7}\)\s*)?(?:,|og|samt)\s*")
+
+
+def _entities_after(ctx: Ctx, ln: Line, pos: int, limit: int, end: int) -> list[str]:
+    """The first entity after ``pos`` (as ``_entity_after``) and the entities coordinated with it up
+    to ``end``: "finansieret af Nordea-fonden og Novo Nordisk Fonden", "A, B samt C". A name that
+    itself holds "og" ("Lokale og Anlægsfonden") is one mention, so it is not split."""
+    ments = [(a, b, ctx.orgs[key]["name"]) for a, b, key, _p in ctx.org_mentions.get(ln.idx, [])]
+    ments += [(m.start, m.end, m.name) for m in ctx.muni_mentions.get(ln.idx, [])]
+    first = None
+    for m in ments:        # organisations first, then municipalities: the earliest start wins
+        if pos <= m[0] <= pos + limit and (first is None or m[0] < first[0]):
+            first = m
+    if first is None:
+        return []
+    out, cur = [first[2]], first[1]
+    while True:
+        nxt = None
+        for m in ments:
+            if cur <= m[0] < end and (nxt is None or m[0] < nxt[0]):
+                nxt = m
+        if nxt is None or not _COORD.fullmatch(ln.text, cur, nxt[0]):
+            return out
+        if nxt[2] not in out:
+            out.append(nxt[2])
+        cur = nxt[1]
 
 
 def _entities_in(ctx: Ctx, ln: Line, s: int, e: int) -> list[str]:
@@ -1336,7 +1370,14 @@ def extract_entities(doc: Document, src: SourceText) -> Document:
         return key
 
     line_projects: dict = {}   # line idx -> [(pos, key)]
-    for ln in body:
+    found = [(ln, _project_names(ctx, ln)) for ln in body]
+    # names read from quotes, capitals or cue words: a lower-case "projekt ..." that continues with one
+    # of them is that project ("Bilag til deltagelse i projekt bevæg dig for livet i land og by 2016"
+    # next to "projektet ”Bevæg Dig for Livet i Land og By 2016”"), not the words before its first
+    # preposition
+    strong = sorted({n for _ln, names in found for n, _a, rule, _p in names
+                     if rule not in ("projekt-lowercase", "projekt-med/om")}, key=lambda n: (-len(n), n))
+    for ln, names in found:
         # a title that names a project: "Projekt jobformidling først"
         title = titles.get(ln.item)
         is_heading = title and ln.item is not None and title in ln.text and \
@@ -1345,7 +1386,11 @@ def extract_entities(doc: Document, src: SourceText) -> Document:
             k = add_project(re.sub(r"^[Pp]rojekt\s+", "", title) if not re.match(r"^[Pp]rojekt\s+(?:med|om)\s", title)
                             else title, [title], ln, "title:projekt", ln.item)
             line_projects.setdefault(ln.idx, []).append((0, k))
-        for name, aliases, rule, pos in _project_names(ctx, ln):
+        for name, aliases, rule, pos in names:
+            if rule == "projekt-lowercase":
+                full = next((n for n in strong if len(n) > len(name) and _continues_as(ln.text, pos, n)), None)
+                if full is not None:
+                    name, aliases = full, []
             k = add_project(name, aliases, ln, rule, ln.item)
             line_projects.setdefault(ln.idx, []).append((pos, k))
 
@@ -1390,9 +1435,10 @@ def extract_entities(doc: Document, src: SourceText) -> Document:
                 # funders
                 funders = []
                 for fm in (_ci_finditer(_FUND_CUE, sent, low) if maybe_fund else ()):
-                    f = _entity_after(ctx, ln, s + fm.end(), 60)
-                    if f:
-                        funders.append(f)
+                    # the first entity after the cue and those coordinated with it
+                    for f in _entities_after(ctx, ln, s + fm.end(), 60, e):
+                        if f not in funders:
+                            funders.append(f)
                 for vm in (_FUND_VERB.finditer(sent) if maybe_verb else ()):
                     for f in _subjects_before(ctx, ln, s + vm.start(), s):
                         if f not in funders:
@@ -1416,29 +1462,32 @@ def extract_entities(doc: Document, src: SourceText) -> Document:
                 if funders and maybe_grant and _ci_search(_GRANT_CUE, sent, low) and \
                         (not _ci_search(_APPLICATION, sent, low) or _ci_search(_GRANTED, sent, low)):
                     amt = parse_amount(sent)
-                    funder = funders[0]
                     proj = projects[targets[0]]["name"] if targets else None
                     prog = None
                     pm = re.search(r"[Pp]uljen?\s+(?:til|for)\s+(?:" + _QUOTED + "|" + _CAPNAME + ")", sent)
                     if pm:
                         prog = "Pulje til " + _clean_org_name(pm.group("q") or pm.group("c"))
-                    recips = []
-                    if own is not None and funder != own.name:
-                        recips.append(own.name)
-                    if own is not None and funder == own.name:
-                        tm = re.search(r"\btil\s+(?:drift\s+af\s+)?", sent)
-                        r = _entity_after(ctx, ln, s + tm.end(), 40) if tm else None
-                        if r and r != own.name:
-                            recips.append(r)
                     st, en = parse_period(sent)
                     if targets and not st:
                         st, en = projects[targets[0]]["start"], projects[targets[0]]["end"]
-                    g = {"funder": funder, "recipients": recips, "amount": amt[0] if amt else None,
-                         "per": amt[1] if amt else None, "project": proj, "programme": prog, "item": item,
-                         "start": st, "end": en, "span": _span(ln), "rule": "grant-cue", "part": False}
-                    grants.append(g)
-                    if main_grant is None or (main_grant["amount"] is None and g["amount"] is not None):
-                        main_grant = g
+                    # one grant per funder named ("finansieret af A og B"); a printed amount is the
+                    # first funder's (for a joint total it is not each funder's share)
+                    for n_f, funder in enumerate(funders):
+                        recips = []
+                        if own is not None and funder != own.name:
+                            recips.append(own.name)
+                        if own is not None and funder == own.name:
+                            tm = re.search(r"\btil\s+(?:drift\s+af\s+)?", sent)
+                            r = _entity_after(ctx, ln, s + tm.end(), 40) if tm else None
+                            if r and r != own.name:
+                                recips.append(r)
+                        a = amt if n_f == 0 else None
+                        g = {"funder": funder, "recipients": recips, "amount": a[0] if a else None,
+                             "per": a[1] if a else None, "project": proj, "programme": prog, "item": item,
+                             "start": st, "end": en, "span": _span(ln), "rule": "grant-cue", "part": False}
+                        grants.append(g)
+                        if n_f == 0 and (main_grant is None or (main_grant["amount"] is None and g["amount"] is not None)):
+                            main_grant = g
                 elif main_grant is not None and re.search(r"\b(?:fordeles|fordelt|fordeling)\b", sent):
                     # "Tilskuddet skal fordeles imellem henholdsvis Jobcenter Lemvig, Struer og X"
                     fm = re.search(r"\b(?:mellem|imellem|på)\s+(?:henholdsvis\s+)?", sent)
