@@ -228,3 +228,11 @@ def test_lower_case_projekt_continuing_as_a_known_project_is_that_project():
     # without a known longer name the lower-case rule still cuts before the first preposition
     d = _doc("Punkt 1: Status\n\nUdvalget følger projekt bevæg dig for livet i Lejre.")
     assert [p.name for p in d.projects] == ["bevæg dig for livet"]
+
+
+def test_area_word_ending_in_raadet_is_not_a_council():
+    # "TMB - Tilsyn med biblioteksområdet": a committee prefix before an item title; "området" is an
+    # area, not a council ("-rådet"), so the initials do not make it an organisation
+    d = _doc("Punkt 1: TMB - Tilsyn med biblioteksområdet\n\nTMB - Tilsyn med biblioteksområdet drøftes. "
+             "ÆR - Ældrerådet Lejre har afgivet høringssvar.")
+    assert [o.name for o in d.organizations] == ["Ældrerådet Lejre"]

@@ -176,9 +176,10 @@ def _sentences(text: str) -> list[tuple[int, int]]:
 
 # --------------------------------------------------------------------------- organisations
 
+# "rådet" (a council) but not "...området" (an area: "biblioteksområdet")
 _ORG_HEAD_MULTI = re.compile(
     r"(?:fonden|fondet|fond|forening|foreningen|forbund|forbundet|styrelsen|styrelse|ministeriet|center|"
-    r"museum|museet|universitet|universitetet|gymnasium|akademi|akademiet|rådet|nævnet|banken|(?-i:Service)|"
+    r"museum|museet|universitet|universitetet|gymnasium|akademi|akademiet|(?<!om)rådet|nævnet|banken|(?-i:Service)|"
     r"rekrutteringsservice|huset|enheden|institut|instituttet|selskab|selskabet|sekretariat|sekretariatet|organisation|"
     r"Invest|Consulting|Consult|Group|Gruppen|Holding|Partners|Avis|Avisen|Lokalavis|Højskole|Erhvervsskole|"
     r"Handelsskole|Produktionsskole|Ungdomsskole|Professionshøjskole|College|direktoratet|tilsynet|(?-i:Politi))$", re.I)
