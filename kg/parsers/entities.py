@@ -421,19 +421,23 @@ _gaz_pre = _build_gaz_prefilter()
 
 
 def _any_of(words) -> re.Pattern:
-    """``_any_of(ws).search(t)`` is true whenever ``any(w in t for w in ws)`` is (words without white
-    space; each is looked for by a piece of it that starts at a rare letter, so it may also be true
-    when no word occurs): a prefilter for a regex whose every match contains one of the words."""
-    assert all(w and not any(c.isspace() for c in w) for w in words)
+    """``_any_of(ws).search(t)`` is true whenever one of the words occurs in ``t`` (a space in a word
+    stands for any white space, as ``\\s+`` in the patterns; each word is looked for by a piece of it
+    that starts at a rare letter, so it may also be true when no word occurs): a prefilter for a regex
+    whose every match contains one of the words."""
+    assert all(w and w == " ".join(w.split()) for w in words)
     return _needles(words)
 
 
 _LOCAL_HEAD_ANY = _any_of(_LOCAL_HEAD_WORDS)
 # every _CUES match contains one of these words (case as printed in the pattern)
-_CUES_ANY = _any_of(("samarbejde", "partnerskab", "konsulent", "virksomheden", "firmaet", "leverandøren", "udbyderen",
-                     "foreningen", "organisationen", "regi", "møde", "aftale", "finansieret", "støtte", "tilskud",
-                     "midler", "bevilling", "udviklet", "udført", "gennemført", "leveret", "foranledning", "tilsagn",
-                     "donation", "drives", "drevet", "varetages", "udbydes", "ejet", "hos", "sammen"))
+_CUES_WORDS = ("samarbejde med", "partnerskab med", "konsulent", "virksomheden", "firmaet", "leverandøren",
+               "udbyderen", "foreningen", "organisationen", "regi af", "forhandlingsmøde med", "dialogmøde med",
+               "aftale med", "finansieret af", "støtte fra", "tilskud fra", "midler fra", "bevilling",
+               "udviklet af", "udført af", "gennemført af", "leveret af", "foranledning af", "tilsagn fra",
+               "donation fra", "drives af", "drevet af", "varetages af", "udbydes af", "ejet af", "praktik hos",
+               "ansat hos", "ansættelse hos", "job hos", "sammen med")
+_CUES_ANY = _any_of(_CUES_WORDS)
 _AREAS_ANY = _any_of(_AREAS)
 
 
@@ -837,8 +841,14 @@ _NAME_PARTY_RE = re.compile(r"(?P<name>" + _NAME + r")\s*\((?P<p>[A-ZÆØÅ])\)"
 _PARTY_LETTER = re.compile(r"\([A-ZÆØÅ]\)")      # in every _NAME_PARTY_RE match (speed only)
 
 
+# the start of every _NAME ("Anne Hansen", "Connie B."): every person rule needs one (speed only)
+_NAME_START = re.compile(CAP + LOW + r"+(?:-" + CAP + LOW + r"+)?\s+" + CAP)
+
+
 def _find_persons(ctx: Ctx, ln: Line, out: dict) -> None:
     t = ln.text
+    if _NAME_START.search(t) is None:
+        return          # each rule below reads a name (_NAME), so none can find anything
     # speed only: exact prefilters (a role word must end somewhere for the role patterns; the other
     # patterns need their literal words or marks); text that is not Latin-1 runs every pattern
     low = ln.low if _role_pre is not None else None
@@ -1173,7 +1183,8 @@ _PARTNER_CUE = re.compile(r"(?:i\s+samarbejde\s+med|samarbejde\s+med|partnerskab
 _FUND_CUE_ANY = _any_of(("finansier", "tilskud", "tilsagn", "støtte", "midler", "bevil", "donation", "sponsoreret",
                          "modtaget"))
 _FUND_VERB_ANY = _any_of(("bevilge", "yde", "giver", "gav", "givet", "tildel", "støtte", "finansierer"))
-_PARTNER_CUE_ANY = _any_of(("samarbejde", "partnerskab", "understøttelse", "drives", "drevet", "sammen", "regi"))
+_PARTNER_CUE_ANY = _any_of(("samarbejde med", "partnerskab med", "understøttelse fra", "drives af", "drevet af",
+                            "sammen med", "regi af"))
 _GRANT_CUE_ANY = _any_of(("tilskud", "tilsagn", "bevil", "støtte", "midler", "finansier", "modtaget", "donation",
                           "tildel"))
 
