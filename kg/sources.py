@@ -105,9 +105,16 @@ _SPACES = re.compile("[\u00a0\u2007\u202f]")
 def clean_text(text: str) -> str:
     """Normalise decoded text: NFC, \\n line ends, no control characters (keeps \\n \\t \\f),
     non-breaking spaces as plain spaces. Linear in the length of the text."""
-    text = _LINEBREAK.sub("\n", text)
-    text = _CONTROL.sub("", text)
-    text = _SPACES.sub(" ", text)
+    # (speed only) each substitution runs only when the text holds a character it acts on; the
+    # space mapping goes first (it commutes with the deletion: the two character sets are disjoint
+    # and neither makes a character of the other) so that the printable test can skip the deletion
+    if any(c in text for c in "\r\v\x85\u2028\u2029"):
+        text = _LINEBREAK.sub("\n", text)
+    if "\u00a0" in text or "\u2007" in text or "\u202f" in text:
+        text = _SPACES.sub(" ", text)
+    # every character _CONTROL removes is non-printable; \n \t \f are the non-printables kept
+    if not text.replace("\n", "").replace("\t", "").replace("\f", "").isprintable():
+        text = _CONTROL.sub("", text)
     if not text.isascii():
         text = unicodedata.normalize("NFC", text)
     return text
