@@ -63,3 +63,60 @@ def test_guard_skips_texts_without_needles():
     assert not g.possible("Godkendt.")
     assert g.possible("AFBUD")
     assert g.possible("ıntet") is True          # unsafe character: the regex decides
+
+
+def test_unsafe_test_covers_the_unsafe_characters():
+    for c in UNSAFE_FOR_LOWER:
+        assert labels._has_unsafe("abc" + c)
+    assert not labels._has_unsafe("Økonomiudvalget – mødet")
+
+
+def test_guard_set_candidates_keep_every_regex_that_matches():
+    gs = labels.GuardSet([guarded(r"\bafbud\b", re.I), guarded(r"^\s*\d+\s*$", re.I),
+                          guarded(r"(?:deltog|deltok)\s+ikke", re.I), guarded(r"Side \d+", 0)])
+    texts = TEXTS + ["Side 4", "side 4", "DELTOG IKKE", "12", "afbud og deltog ikke"]
+    for t in texts:
+        cands = gs.candidates(t)
+        assert [g for g in gs.guards if g in cands] == list(cands)          # order kept
+        for g in gs.guards:
+            if g.rx.search(t):
+                assert g in cands, (g.pattern, t)
+
+
+@pytest.mark.parametrize("patterns", [
+    [(r"^(?P<label>Beslutning|Referat)(?:\s*:\s*|\s*$)(?P<rest>.*)$", re.I), (r"^(?P<num>\d{1,3})\s*[.)]\s+(?P<title>\S.*)$", 0)],
+    [(r"^Punkt\s*(?P<num>\d+)", re.I), (r"^[A-Z]{2}\s", 0)],
+])
+def test_joined_patterns_match_exactly_where_one_of_them_does(patterns):
+    joined = labels.join_patterns(patterns)
+    assert joined is not None
+    rxs = [re.compile(p, f) for p, f in patterns]
+    for t in TEXTS + ["Beslutning: godkendt", "BESLUTNING", "3. Budget", "3.Budget", "punkt 4 x", "AB cd", "ab cd",
+                      "Referatet", "Punkt"]:
+        assert bool(joined.match(t)) == any(rx.match(t) for rx in rxs), t
+
+
+def test_patterns_with_backreferences_are_not_joined():
+    assert labels.join_patterns([(r"(a)\1", 0), ("b", 0)]) is None
+    assert labels.join_patterns([(r"(?P<x>a)(?P=x)", 0)]) is None
+
+
+def test_all_caps_short_cut_agrees_with_the_letter_test():
+    from kg.parsers.header import _all_caps
+
+    def slow(line):
+        letters = [c for c in line if c.isalpha()]
+        return len(letters) >= 4 and all(c.isupper() for c in letters)
+    for t in ["VIBORG KOMMUNE", "Viborg Kommune", "ABC", "ABCD ⓐ", "ÆØÅX", "ABCDª", "", "1234", "ǅABCD", "中文ABCD",
+              "ⅰABCD", "ABCD–EFG"]:
+        assert _all_caps(t) == slow(t), t
+
+
+def test_memoised_line_functions_are_pure():
+    """The memoised helpers return immutable values (a cached value cannot be changed by a caller)."""
+    from kg.parsers import danish, items
+    assert items.decision_header("Økonomiudvalgets beslutning den 12.03.2024") == ("Økonomiudvalget", "2024-03-12")
+    assert isinstance(items.decision_header("Økonomiudvalgets beslutning den 12.03.2024"), tuple)
+    assert items.part_marker("Lukkede punkter:") is True
+    assert danish.is_case_number_line("Sagsnr.: 24/1234") is True
+    assert labels.section_line("Direktøren indstiller,") == "recommendation"

@@ -579,3 +579,24 @@ def test_any_bytes_give_clean_text_or_one_line_error(tmp_path, data, ext):
     assert src.text.strip()
     assert_clean(src)
     assert [ln.line for ln in src.lines()] == list(range(1, src.text.count("\n") + src.text.count("\f") + 2))
+
+
+def test_clean_text_short_cuts_change_nothing():
+    """clean_text skips a substitution when the text has no character it acts on: same result as
+    running all of them."""
+    import random
+    import unicodedata
+
+    from kg import sources as S
+
+    def full(text):
+        text = S._LINEBREAK.sub("\n", text)
+        text = S._CONTROL.sub("", text)
+        text = S._SPACES.sub(" ", text)
+        return unicodedata.normalize("NFC", text) if not text.isascii() else text
+    rnd = random.Random(7)
+    alphabet = [chr(i) for i in range(0x250)] + list("\u2028\u2029\u200b\u2060\ufeff\ufffe\uffff\u00a0\u2007\u202f"
+                                                      "\u200e–“”…") + ["e\u0301", "\r\n"]
+    for _ in range(20000):
+        t = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 12)))
+        assert S.clean_text(t) == full(t), repr(t)
