@@ -120,3 +120,38 @@ def test_memoised_line_functions_are_pure():
     assert items.part_marker("Lukkede punkter:") is True
     assert danish.is_case_number_line("Sagsnr.: 24/1234") is True
     assert labels.section_line("Direktøren indstiller,") == "recommendation"
+
+
+def test_branch_needles_reuse_words_other_alternatives_need():
+    g = guarded(r"\b(?:havde\s+meldt\s+afbud|afbud|deltog\s+ikke|var\s+fraværende|fraværende)\b", re.I)
+    assert g.needles == ("afbud", "deltog", "fraværende")
+
+
+def _all_guards():
+    from kg.parsers import items
+    gs = list(labels.drop_res().guards) + list(labels.absence_phrases()) + [g for _, g in labels._section_line_res()]
+    gs += [g for _, x in labels.outcome_res() for g in x] + list(labels.outcome_ignore_res())
+    return gs + [items._BODY_DECISION_G, items._STATE_WORD]
+
+
+def test_guards_never_skip_a_match_on_real_lines():
+    """Every line of the seed and blind minutes, as printed and with its case scrambled: where a
+    label-table regex matches, its guard lets it run."""
+    import random
+    from pathlib import Path
+    from kg.sources import iter_paths, read_source
+    rnd = random.Random(3)
+    lines = []
+    for p in iter_paths(["examples/minutes", "tests/blind"]):
+        lines.extend(t.strip() for t in read_source(p).text.splitlines() if t.strip())
+    lines += ["".join(c.upper() if rnd.random() < 0.5 else c for c in t) for t in lines]
+    guards = _all_guards()
+    hits = 0
+    for t in lines:
+        for g in guards:
+            if g.rx.search(t):
+                hits += 1
+                assert g.possible(t), (g.pattern, t)
+            if g.rx.match(t):
+                assert g.match(t), (g.pattern, t)
+    assert hits > 100          # the lines exercise the regexes

@@ -247,15 +247,16 @@ def _has_unsafe(s: str) -> bool:
 _NEEDLE_CHARS = re.compile(r"^[\x00-\xb4\xb6-\xde\xe0-\xfe]+$")
 
 
-def _needles(items: list, icase: bool) -> Optional[frozenset]:
-    """Needles of a parsed regex sequence (``re._parser`` items), or None when none are known."""
+def _needle_options(items: list, icase: bool) -> list[frozenset]:
+    """Needle sets of a parsed regex sequence (``re._parser`` items): every match contains a
+    needle of each set (literal runs, groups, branches and repeats that must occur)."""
     from re import _constants as C
-    cands: list[frozenset] = []
+    opts: list[frozenset] = []
     run: list[str] = []
 
     def flush():
         if run:
-            cands.append(frozenset(["".join(run)]))
+            opts.append(frozenset(["".join(run)]))
             run.clear()
 
     for op, av in items:
@@ -270,19 +271,44 @@ def _needles(items: list, icase: bool) -> Optional[frozenset]:
         elif op is C.ATOMIC_GROUP:
             sub = _needles(list(av), icase)
         elif op is C.BRANCH:
-            alts = [_needles(list(a), icase) for a in av[1]]
-            if alts and all(alts):
-                sub = frozenset().union(*alts)
+            sub = _cover([_needle_options(list(a), icase) for a in av[1]])
         elif op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT) and av[0] >= 1:
             sub = _needles(list(av[2]), icase)
         if sub:
-            cands.append(sub)
+            opts.append(sub)
     flush()
     if icase:
-        cands = [c for c in cands if all(_NEEDLE_CHARS.match(n) and len(n.lower()) == len(n) for n in c)]
-    if not cands:
+        opts = [c for c in opts if all(_NEEDLE_CHARS.match(n) and len(n.lower()) == len(n) for n in c)]
+    return opts
+
+
+def _best(opts: list[frozenset]) -> frozenset:
+    return max(opts, key=lambda c: (min(map(len, c)), -len(c)))
+
+
+def _cover(alternatives: list[list[frozenset]]) -> Optional[frozenset]:
+    """Needles for a branch: one set that every alternative's matches meet. An alternative is
+    covered by needles already chosen when one of its sets has each needle containing a chosen
+    one; alternatives with fewer choices choose first."""
+    if not alternatives or not all(alternatives):
         return None
-    return max(cands, key=lambda c: (min(map(len, c)), -len(c)))
+    chosen: set = set()
+    for opts in sorted(alternatives, key=len):
+        if any(all(any(c in n for c in chosen) for n in o) for o in opts):
+            continue
+        chosen |= _best(opts)
+    return _minimal(chosen)
+
+
+def _minimal(needles) -> frozenset:
+    """Without needles that contain another one (they add nothing to "one of them occurs")."""
+    return frozenset(n for n in needles if not any(m != n and m in n for m in needles))
+
+
+def _needles(items: list, icase: bool) -> Optional[frozenset]:
+    """The needle set of a parsed regex sequence, or None when none is known."""
+    opts = _needle_options(items, icase)
+    return _minimal(_best(opts)) if opts else None
 
 
 class Guarded:
