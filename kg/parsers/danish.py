@@ -212,10 +212,12 @@ _SPACES = re.compile(r"\s+")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-ZÆØÅ0-9])")
 
 
+@lru_cache(maxsize=8192)
 def outcomes_of(decision: Optional[str]) -> tuple[str, ...]:
     """Outcomes (closed vocabulary ``OUTCOMES``) of a decision text, in order of appearance.
 
     "ikke godkendt" is rejected, not approved; "anbefales godkendt" is recommended."""
+    # memoised (speed only): a pure function of the text; short decisions ("Godkendt.") recur
     if not decision:
         return ()
     text = unicodedata.normalize("NFC", decision)

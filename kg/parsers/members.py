@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Optional
 
 from . import danish, labels
@@ -58,8 +59,11 @@ def _paren_groups(s: str) -> tuple[str, list[str]]:
     return re.sub(r"\s*\([^()]{1,60}\)", " ", s).strip(), groups
 
 
+@lru_cache(maxsize=8192)
 def parse_entry(text: str) -> Optional[NameEntry]:
     """One member entry -> NameEntry, or None when it is not a person's name."""
+    # memoised (speed only): a pure function of the text with a frozen result; absence notes and
+    # member lines are printed again under every item
     s = (text or "").strip()
     if _TABLE.match(s):
         cells = [c.strip() for c in s.strip("|").split("|")]
