@@ -139,7 +139,7 @@ def candidates(lay: Layout) -> dict[str, list[Heading]]:
                 part, part_closed = part + 1, pm
                 continue
         after_heading = False
-        row = _table_row_heading(t)
+        row = _table_row_heading(t) if t[0] == "|" else None
         if any_heading is not None and not any_heading.match(t) and not (row and any_heading.match(row)):
             continue                        # no heading pattern matches (speed only)
         for pat in labels.heading_patterns():
