@@ -36,9 +36,11 @@ def _any_label_re() -> re.Pattern:
     return re.compile(r"^(?:" + labels._alt(words) + r")(?:\s*[:.]\s*|\s+|$).*$", re.I)
 
 
+@lru_cache(maxsize=8192)
 def label_of(text: str) -> Optional[tuple[str, str]]:
     """(kind, value) when ``text`` starts with a header label; longest label wins.
     A table row "| Mødested | Rådhuset |" reads as "Mødested: Rådhuset"."""
+    # memoised (speed only): a pure function of the text (the result is immutable)
     if text.startswith("|") and text.count("|") >= 3:
         cells = [c.strip() for c in text.strip().strip("|").split("|")]
         cells = [c for c in cells if c]

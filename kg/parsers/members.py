@@ -151,4 +151,10 @@ def split_entries(value: str) -> list[str]:
 
 
 def parse_list(value: str) -> list[NameEntry]:
-    return [e for e in (parse_entry(p) for p in split_entries(value)) if e]
+    return list(_parse_list(value))
+
+
+@lru_cache(maxsize=4096)
+def _parse_list(value: str) -> tuple[NameEntry, ...]:
+    # memoised (speed only): member lists recur in every meeting of a committee
+    return tuple(e for e in (parse_entry(p) for p in split_entries(value)) if e)
