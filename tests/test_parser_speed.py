@@ -155,3 +155,12 @@ def test_guards_never_skip_a_match_on_real_lines():
             if g.rx.match(t):
                 assert g.match(t), (g.pattern, t)
     assert hits > 100          # the lines exercise the regexes
+
+
+def test_candidates_for_all_texts_at_once_equal_text_by_text():
+    gs = labels.drop_res()
+    texts = TEXTS + ["Side 2 af 7", "Lejre Kommune · Møllebjergvej 4 · 4330 Hvalsø", "", "kommunen", "  3  ",
+                     "xSIDE", "Økonomi side 4 af 9", "ıntet"]
+    assert gs.candidates_each(texts) == [gs.candidates(t) for t in texts]
+    assert gs.candidates_each(texts[:-1]) == [gs.candidates(t) for t in texts[:-1]]     # without İ/ı/ſ
+    assert gs.candidates_each([]) == []

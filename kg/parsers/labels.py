@@ -380,15 +380,40 @@ class GuardSet:
         self.single = {n: tuple(g for g in self.guards if g.needles is None or n in g.needles_set)
                        for n in self.ci + self.cs}
 
-    def match_any(self, s: str) -> bool:
-        """Does one of the regexes match at the start of ``s``?"""
-        cands = self.candidates(s)
+    def match_any(self, s: str, cands: Optional[tuple] = None) -> bool:
+        """Does one of the regexes match at the start of ``s``? (``cands``: candidates(s), if known)"""
+        if cands is None:
+            cands = self.candidates(s)
         if cands is self.always and self.always_rx is not None:
             return self.always_rx.match(s) is not None
         for g in cands:
             if g.rx.match(s):
                 return True
         return False
+
+    def candidates_each(self, texts: list[str]) -> list[tuple]:
+        """[candidates(t) for t in texts], with the needles looked up in all texts at once (a few
+        str.find scans of the joined texts instead of needle tests text by text; texts without a
+        needle get the needle-free regexes only)."""
+        from bisect import bisect_right
+        joined = "\n".join(texts)
+        low = joined.lower() if self.ci else joined
+        if len(low) != len(joined) or (self.ci and not joined.isascii() and _has_unsafe(joined)):
+            return [self.candidates(t) for t in texts]
+        starts, pos = [], 0
+        for t in texts:
+            starts.append(pos)
+            pos += len(t) + 1
+        n = len(texts)
+        hit = set()
+        for hay, needles in ((low, self.ci), (joined, self.cs)):
+            for nd in needles:
+                i = hay.find(nd)
+                while i >= 0:
+                    k = bisect_right(starts, i) - 1      # the text the needle starts in
+                    hit.add(k)
+                    i = hay.find(nd, starts[k + 1]) if k + 1 < n else -1
+        return [self.candidates(t) if k in hit else self.always for k, t in enumerate(texts)]
 
     def candidates(self, s: str, low: Optional[str] = None) -> tuple:
         """The guards (in their order) whose regex may match somewhere in ``s``."""

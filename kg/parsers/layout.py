@@ -95,11 +95,11 @@ def build(src) -> Layout:
     lay = Layout(lines)
     drop = labels.drop_res()
     # page furniture by pattern
-    for ln in lines:
+    for ln, cands in zip(lines, drop.candidates_each([ln.text for ln in lines])):
         t = ln.text
         if not t:
             continue
-        if drop.match_any(t):
+        if drop.match_any(t, cands):
             if re.search(r"[A-Za-zÆØÅæøå]", ln.text):
                 lay.furniture.append(Ln(ln.page, ln.no, ln.text, ln.raw))
             ln.text = ""
