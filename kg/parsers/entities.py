@@ -1216,7 +1216,12 @@ _LOWER_FORM = {p: re.compile(p.pattern, p.flags & ~re.I) for p in
 
 
 def _lower_latin1(text: str) -> Optional[str]:
-    return None if _NON_LATIN1.search(text) else text.lower()
+    """``text.lower()`` when every character is Latin-1 (``_NON_LATIN1`` finds none), else None."""
+    try:
+        text.encode("latin-1")          # a plain copy for Latin-1 text; faster than the regex scan
+    except UnicodeEncodeError:
+        return None
+    return text.lower()
 
 
 def _ci_finditer(p: re.Pattern, text: str, low: Optional[str]):
