@@ -623,10 +623,14 @@ class Writer:
         db = self.db
         if not db.contains_named_graph(g):
             return
-        triples = [(q.subject, q.predicate, q.object) for q in db.quads_for_pattern(None, None, None, g)]
+        n = _sparql_count(db, f"GRAPH {g} {{ ?s ?p ?o }}")
+        # one update evaluated inside the store (a Python loop of one index lookup per triple took
+        # 75 s for 1,000 graphs of a 65M-quad store): the graph's triples that no other named graph
+        # states leave the default graph, then the graph goes
+        db.update(f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH {g} {{ ?s ?p ?o }} "
+                  f"FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER(?other != {g}) }} }}")
         db.remove_graph(g)
-        self.named_delta -= len(triples)
-        self._unmirror(triples)
+        self.named_delta -= n
 
     def remove(self, quad: ox.Quad) -> None:
         """Remove one quad of a named graph."""
