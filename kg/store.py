@@ -606,7 +606,7 @@ class Writer:
     Every change to a named graph goes through this class, which keeps the default graph
     equal to the union of the named graphs: an added quad's triple is added to the default
     graph too; a removed quad's triple leaves it when no other named graph still holds it
-    (one index lookup per removed triple).
+    (one SPARQL update per removed graph, evaluated in the store).
     """
 
     def __init__(self, db: Optional[ox.Store]):
