@@ -95,23 +95,13 @@ def oxistore(store) -> ox.Store:
     raise TypeError(f"cannot find a pyoxigraph store in {type(store).__name__}")
 
 
-def _graph_order(st: ox.Store, with_default: bool = True) -> list:
-    """Default graph first (unless it is a kg store's materialised union), then named graphs
-    sorted by IRI (deterministic output)."""
-    named = sorted(st.named_graphs(), key=lambda g: str(g))
-    return ([ox.DefaultGraph()] if with_default else []) + named
-
-
-def _materialised(store) -> bool:
-    """True for a kg Store, whose default graph is derived (the union of its named graphs)."""
-    from .store import union_query_kwargs
-    return not union_query_kwargs(store)
-
-
 def iter_quads(st: ox.Store, with_default: bool = True) -> Iterator[ox.Quad]:
-    """All quads, graph by graph (each graph streamed from the store's index)."""
-    for g in _graph_order(st, with_default):
-        yield from st.quads_for_pattern(None, None, None, g)
+    """All quads, graph by graph (default graph first unless ``with_default`` is false, then the
+    named graphs sorted by IRI: deterministic output), each streamed from the store's index."""
+    from .store import named_quads
+    if with_default:
+        yield from st.quads_for_pattern(None, None, None, ox.DefaultGraph())
+    yield from named_quads(st)
 
 
 def iter_distinct_triples(st: ox.Store, materialised: bool = False) -> Iterator[ox.Triple]:
@@ -130,7 +120,8 @@ def iter_distinct_triples(st: ox.Store, materialised: bool = False) -> Iterator[
 def write_rdf(store, fmt: str, out) -> None:
     """Serialise the whole store as ``fmt`` into the binary file ``out``."""
     st = oxistore(store)
-    mat = _materialised(store)       # a kg store: its default graph is derived, not exported
+    from .store import has_union_graph
+    mat = has_union_graph(store)     # a kg store: its default graph is derived, not exported
     pfx = prefixes()
     if fmt == "nquads":
         ox.serialize(iter_quads(st, not mat), out, ox.RdfFormat.N_QUADS)

@@ -43,18 +43,18 @@ def stats(store) -> Stats:
             GROUP BY ?c ORDER BY ?c"""
     st.classes = [(r["c"].value[len(KG):], int(r["n"].value)) for r in store.query(q)]
     titles = {}
-    for r in store.query(f"SELECT ?g ?t WHERE {{ GRAPH ?g {{ ?g a <{C_DOCUMENT}> ; <{TITLE}> ?t }} }}", union=False):
+    for r in store.query(f"SELECT ?g ?t WHERE {{ GRAPH ?g {{ ?g a <{C_DOCUMENT}> ; <{TITLE}> ?t }} }}"):
         titles[r["g"].value] = r["t"].value
     items = {}
     for r in store.query(f"""SELECT ?g (COUNT(DISTINCT ?i) AS ?n) WHERE {{ GRAPH ?g {{ ?i a <{C_ITEM}> }} }}
-                             GROUP BY ?g""", union=False):
+                             GROUP BY ?g"""):
         items[r["g"].value] = int(r["n"].value)
     warns = {}
     for r in store.query(f"""SELECT ?g (COUNT(?w) AS ?n) WHERE {{ GRAPH ?g {{ ?g <{WARNING}> ?w }} }}
-                             GROUP BY ?g""", union=False):
+                             GROUP BY ?g"""):
         warns[r["g"].value] = int(r["n"].value)
     counts = {}
-    for r in store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g", union=False):
+    for r in store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"):
         counts[r["g"].value] = int(r["n"].value)
     docs = store.document_graphs()
     st.graphs = len(docs)

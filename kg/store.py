@@ -216,6 +216,7 @@ class Store:
         self.root = Path(root)
         self._db: Optional[ox.Store] = None
         self._version: Optional[str] = None
+        self._manifests: dict[str, tuple] = {}    # version -> its manifest (a live version never changes)
 
     # ---- opening
     @classmethod
@@ -319,12 +320,11 @@ class Store:
         return False
 
     # ---- reading
-    def query(self, sparql: str, bindings: Optional[Mapping] = None, union: bool = True, refresh: bool = True):
+    def query(self, sparql: str, bindings: Optional[Mapping] = None, refresh: bool = True):
         """Run a SPARQL query; ``bindings`` = {var: term} pre-bound as RDF terms (see :func:`bind`).
 
-        The default graph is the union of all named graphs (materialised: each triple once;
-        ``union`` is kept for callers of older versions and has no effect). Returns
-        pyoxigraph's result object (solutions iterator, bool, or triples iterator).
+        The default graph is the union of all named graphs (materialised: each triple once).
+        Returns pyoxigraph's result object (solutions iterator, bool, or triples iterator).
         """
         if refresh:
             self.refresh()
@@ -362,9 +362,12 @@ class Store:
     def _manifest(self) -> tuple[dict, dict[str, tuple[int, int, str]]]:
         """The version's manifest: header ``{"quads": named quads, "recorded_at_ns": ...}`` and
         ``{path: (size, mtime_ns, sha256)}``; empty when the version has none (an older kg)."""
-        if not self._version:
+        v = self._version
+        if not v:
             return {}, {}
-        return read_manifest(self.root / self._version / MANIFEST_NAME)
+        if v not in self._manifests:
+            self._manifests = {v: read_manifest(self.root / v / MANIFEST_NAME)}
+        return self._manifests[v]
 
     def file_hints(self) -> tuple[int, dict[str, tuple[int, int, str]]]:
         """``(recorded_at_ns, {path: (size, mtime_ns, sha256)})`` written by the build that made this
@@ -537,9 +540,11 @@ class Store:
             staging = self.root / name
             self.refresh()
             w = Writer(None)
-            head, rows = ({}, {}) if fresh else self._manifest()
-            w.base_quads = 0 if fresh else head.get("quads")
-            w.file_hints = (int(head.get("recorded_at_ns") or 0), rows)
+            if fresh:
+                w.base_quads = 0
+            else:
+                w.base_quads = self._manifest()[0].get("quads")
+                w.file_hints = self.file_hints()
             try:
                 if fresh:
                     w.db = ox.Store(str(staging))
@@ -644,18 +649,12 @@ class Writer:
         """Remove one quad of a named graph."""
         if isinstance(quad.graph_name, ox.DefaultGraph) or quad not in self.db:
             return
-        self.db.remove(quad)
-        self.named_delta -= 1
-        self._unmirror([(quad.subject, quad.predicate, quad.object)])
-
-    def _unmirror(self, triples) -> None:
         db = self.db
-        for s, p, o in triples:
-            for q in db.quads_for_pattern(s, p, o, None):
-                if not isinstance(q.graph_name, ox.DefaultGraph):
-                    break            # still stated in a named graph
-            else:
-                db.remove(ox.Quad(s, p, o, DEFAULT_GRAPH))
+        db.remove(quad)
+        self.named_delta -= 1
+        s, p, o = quad.subject, quad.predicate, quad.object
+        if not any(not isinstance(q.graph_name, ox.DefaultGraph) for q in db.quads_for_pattern(s, p, o, None)):
+            db.remove(ox.Quad(s, p, o, DEFAULT_GRAPH))     # no named graph states it any more
 
     def _mirrored(self, quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
         db = self.db
@@ -769,12 +768,17 @@ def default_len(db: ox.Store) -> int:
     return _sparql_count(db, "?s ?p ?o")
 
 
+def has_union_graph(store) -> bool:
+    """True for a kg :class:`Store`: its default graph is the materialised union of its named
+    graphs (derived data); False for any other pyoxigraph store (e.g. a file loaded into memory)."""
+    return isinstance(store, Store)
+
+
 def union_query_kwargs(store) -> dict:
     """Keyword arguments for ``pyoxigraph.Store.query`` that make the default graph the union of
-    the named graphs: none for a kg :class:`Store` (its default graph is that union,
-    materialised), pyoxigraph's union view for any other pyoxigraph store (e.g. a file loaded
-    into memory)."""
-    return {} if isinstance(store, Store) else {"use_default_graph_as_union": True}
+    the named graphs: none for a kg store (see :func:`has_union_graph`), pyoxigraph's union
+    view for any other."""
+    return {} if has_union_graph(store) else {"use_default_graph_as_union": True}
 
 
 _FORMATS = {
