@@ -363,7 +363,11 @@ def _size(docs: int) -> float:
     return round(4.0 + 3.0 * (docs ** 0.5), 2)
 
 
-class EntitiesView(View):
+class SparqlEntitiesView(View):
+    """The entities view computed with SPARQL aggregates in the store (the implementation
+    before :class:`EntitiesView`; kept for the sameness tests and ``bench/``: 165 s at 100k
+    documents against the index-scan view)."""
+
     name = "entities"
     description = ("kg entities view: municipalities, committees, persons, parties, organisations, "
                    "funders, projects; edge weight = number of source documents")
@@ -400,7 +404,9 @@ class EntitiesView(View):
         ]
 
 
-class MeetingsView(EntitiesView):
+class SparqlMeetingsView(SparqlEntitiesView):
+    """The meetings view computed with SPARQL aggregates (see :class:`SparqlEntitiesView`)."""
+
     name = "meetings"
     description = "kg meetings view: the entities view plus meetings and agenda items"
     kinds = tuple(ENTITY_KINDS) + tuple(MEETING_KINDS)
@@ -417,6 +423,345 @@ class MeetingsView(EntitiesView):
                                   {kf('t', ['organization', 'project', 'municipality', 'person', 'party'])}"""),
         ]
 
+
+# --------------------------------------------------------------------------- index-scan views
+_ROLE_RE = re.compile(r"^.*/")
+
+
+def _role0(v: str) -> str:
+    """``REPLACE(STR(?r), "^.*/", "")`` of the SPARQL view: the last IRI path segment."""
+    return _ROLE_RE.sub("", v, count=1)
+
+
+class ScanView(View):
+    """A view computed from index scans instead of SPARQL aggregates.
+
+    Each predicate a view needs (every alternative of :func:`_terms_from_mapping`) is
+    streamed once with a single-pattern ``SELECT ?s ?o ?g WHERE { GRAPH ?g { ?s <p> ?o } }``
+    (no join, no aggregate: oxigraph walks its named-graph index and hands over rows; this
+    is 1.9x the rows/s of ``Store.quads_for_pattern(None, p, None, None)``, which also walks
+    the default graph = the materialised union). The joins within a document graph (a
+    membership's person and committee, a grant's funder and project, an item's meeting and
+    committee) are dicts keyed by (node, graph), and the edges are aggregated in Python per
+    (source, target): the set of graphs (weight), the roles, the graphs' meeting dates.
+
+    The result is the same as the SPARQL view (:class:`SparqlEntitiesView`) node for node and
+    edge for edge, including SPARQL's rule that MIN/MAX over a group with an unbound value is
+    unbound (a membership without a role in one document -> no role; a document without a
+    meeting date -> no first/last). Only the order differs: nodes sorted by IRI, edges by
+    (edge kind in :meth:`edge_kinds` order, source, target) — deterministic, where the SPARQL
+    view followed the store's hash order. Per-node values (label, ids, meeting date) are
+    point lookups in the union graph, as the SPARQL view read them there."""
+
+    def __init__(self, store):
+        super().__init__(store)
+        from .store import has_union_graph
+        # where the SPARQL view's default graph is: the materialised union of a kg store, or
+        # pyoxigraph's union of all graphs for a plain store
+        self._union_graph = ox.DefaultGraph() if has_union_graph(store) else None
+        self.p = {k: [i.strip("<>") for i in v.split("|") if i] for k, v in self.t.items()}
+        self._gid: dict = {}         # graph IRI -> small int
+        self._gname: list = []       # small int -> graph IRI
+        self._held_cache: Optional[dict] = None
+        self._dates_cache: Optional[dict] = None
+        self._funder_cache: Optional[dict] = None
+
+    # ---- scans
+    def _g(self, gv: str) -> int:
+        i = self._gid.get(gv)
+        if i is None:
+            i = self._gid[gv] = len(self._gname)
+            self._gname.append(gv)
+        return i
+
+    def _scan(self, role: str) -> Iterator[tuple]:
+        """(subject, object, graph id) of every triple of the role's predicates in the named
+        graphs (values as strings, as the SPARQL view read ``STR``/``.value`` of them)."""
+        gid, g_ = self._gid, self._g
+        for p in self.p[role]:
+            for s, o, g in self.st.query(f"SELECT ?s ?o ?g WHERE {{ GRAPH ?g {{ ?s <{p}> ?o }} }}"):
+                gv = g.value
+                i = gid.get(gv)
+                yield s.value, o.value, (i if i is not None else g_(gv))
+
+    def _union_scan(self, role: str) -> Iterator[tuple]:
+        """(subject, object) of the role's predicates in the union (default) graph."""
+        for p in self.p[role]:
+            for s, o in self.q(f"SELECT ?s ?o WHERE {{ ?s <{p}> ?o }}"):
+                yield s.value, o.value
+
+    def _lookup(self, subject: str, role: str) -> list:
+        """Values of the role's predicates for one subject in the union graph (point lookups)."""
+        n = ox.NamedNode(subject)
+        out = []
+        for p in self._present(role):
+            out.extend(q.object.value for q in self.st.quads_for_pattern(n, p, None, self._union_graph))
+        return out
+
+    def _present(self, role: str) -> list:
+        """The role's predicates that occur in the store at all (a lookup per absent
+        alternative per node would double the per-node cost)."""
+        cache = self.__dict__.setdefault("_present_cache", {})
+        if role not in cache:
+            out = []
+            for p in self.p[role]:
+                node = ox.NamedNode(p)
+                if next(iter(self.st.quads_for_pattern(None, node, None, self._union_graph)), None) is not None:
+                    out.append(node)
+            cache[role] = out
+        return cache[role]
+
+    def _held(self) -> dict:
+        """(meeting, graph id) -> committees it is held by in that graph."""
+        if self._held_cache is None:
+            held: dict = {}
+            for x, c, g in self._scan("held_by"):
+                held.setdefault((x, g), []).append(c)
+            self._held_cache = held
+        return self._held_cache
+
+    def _graph_dates(self) -> dict:
+        """graph id -> the document's date: MIN(SUBSTR(STR(date), 1, 10)) over the meetings
+        held (held_by) in that graph and their dates in that graph."""
+        if self._dates_cache is None:
+            preds = [ox.NamedNode(p) for p in self.p["meeting_date"]]
+            dates: dict = {}
+            for (x, g) in self._held():
+                sn, gn = ox.NamedNode(x), ox.NamedNode(self._gname[g])
+                for p in preds:
+                    for q in self.st.quads_for_pattern(sn, p, None, gn):
+                        d = q.object.value[:10]
+                        old = dates.get(g)
+                        if old is None or d < old:
+                            dates[g] = d
+            self._dates_cache = dates
+        return self._dates_cache
+
+    def _funders(self) -> dict:
+        """(grant or project, graph id) -> funders stated for it in that graph."""
+        if self._funder_cache is None:
+            out: dict = {}
+            for gr, f, g in self._scan("funder"):
+                out.setdefault((gr, g), []).append(f)
+            self._funder_cache = out
+        return self._funder_cache
+
+    # ---- nodes
+    def nodes(self) -> Iterator[Node]:
+        kinds = list(self.kinds)
+        prefixes = tuple(f"{DATA}{k}/" for k in kinds)
+        docs: dict = {}
+        g_, gid = self._g, self._gid
+        for c in self.class_values(kinds).split():
+            for n, g in self.st.query(f"SELECT ?n ?g WHERE {{ GRAPH ?g {{ ?n a {c} }} }}"):
+                iri = n.value
+                if not iri.startswith(prefixes) or kind_of(iri) not in kinds:
+                    continue
+                gv = g.value
+                i = gid.get(gv)
+                docs.setdefault(iri, set()).add(i if i is not None else g_(gv))
+        funders = {o for _, o in self._union_scan("funder")}
+        node_dates = self._node_dates(docs) if "meeting" in kinds else {}
+        munis = self.municipality_labels()
+        for iri in sorted(docs):
+            kind = kind_of(iri)
+            typ = self.display_type(kind, iri in funders)
+            labels = self._lookup(iri, "label")
+            label = min(labels) if labels else None
+            ids = list(dict.fromkeys(self._lookup(iri, "notation")))
+            code = None
+            rest = iri[len(DATA) + len(kind) + 1:]
+            first = rest.split("/", 1)[0]
+            if kind == "municipality" or (kind in ("committee", "person", "meeting", "item") and first.isdigit()):
+                code = first
+            n_docs = len(docs[iri])
+            attrs = {"type": typ, "municipality": munis.get(code) if code else None,
+                     "municipality_code": code, "ids": "; ".join(ids) if ids else None,
+                     "documents": n_docs, "iri": iri}
+            spells = None
+            nd = _date_str(node_dates.get(iri))
+            if nd:
+                attrs["date"] = nd
+                spells = [(nd, nd)]
+            self.stats["nodes"] += 1
+            self._ids.add(iri)
+            yield Node(iri, label or readable_tail(iri), attrs, COLORS.get(typ, COLORS["Other"]),
+                       size=_size(n_docs), spells=spells)
+
+    def _node_dates(self, docs: dict) -> dict:
+        """node -> MIN(STR(date)) over {n held_by ?c ; date ?d} and {n in_meeting ?m . ?m date ?d}
+        in the union graph (meetings view only)."""
+        held = {s for s, _ in self._union_scan("held_by")}
+        in_meeting: dict = {}
+        for s, m in self._union_scan("in_meeting"):
+            if s in docs:
+                in_meeting.setdefault(s, []).append(m)
+        cache: dict = {}
+
+        def dates_of(x):
+            if x not in cache:
+                cache[x] = self._lookup(x, "meeting_date")
+            return cache[x]
+
+        out = {}
+        for n in docs:
+            vals = list(dates_of(n)) if n in held else []
+            for m in in_meeting.get(n, ()):
+                vals.extend(dates_of(m))
+            if vals:
+                out[n] = min(vals)
+        return out
+
+    # ---- edges
+    def edge_kinds(self) -> list:
+        """(edge type, function yielding (source, target, graph id, role or None)) per edge kind."""
+        raise NotImplementedError
+
+    def edges(self) -> Iterator[Edge]:
+        dates = self._graph_dates()
+        for etype, rows in self.edge_kinds():
+            agg: dict = {}   # (s, t) -> [graph ids, min role, a row without role]
+            for s, t, g, role in rows():
+                rec = agg.get((s, t))
+                if rec is None:
+                    rec = agg[(s, t)] = [set(), None, False]
+                rec[0].add(g)
+                if role is None:
+                    rec[2] = True
+                elif rec[1] is None or role < rec[1]:
+                    rec[1] = role
+            for (s, tgt) in sorted(agg):
+                graphs, role, no_role = agg.pop((s, tgt))
+                if s == tgt:
+                    continue
+                if s not in self._ids or tgt not in self._ids:
+                    self.stats["skipped_edges"] += 1
+                    continue
+                w = len(graphs) or 1
+                ds = [dates.get(g) for g in graphs]
+                if None in ds:      # SPARQL: MIN/MAX over a group with an unbound value is unbound
+                    first = last = None
+                else:
+                    first, last = _date_str(min(ds)), _date_str(max(ds))
+                etype_row = "party" if etype == "member" and tgt.startswith(_PARTY_PREFIX) else etype
+                attrs = {"type": etype_row, "role": None if no_role else role, "documents": w,
+                         "first": first, "last": last}
+                self.stats["edges"] += 1
+                yield Edge(s, tgt, float(w), attrs, start=first, end=last, label=etype_row)
+
+    # ---- row sources shared by the views
+    def _rows_direct(self, role: str, reverse: bool = False, kinds=None):
+        def rows():
+            pre = tuple(f"{DATA}{k}/" for k in kinds) if kinds else None
+            for s, o, g in self._scan(role):
+                if reverse:
+                    s, o = o, s
+                if pre is None or o.startswith(pre):
+                    yield s, o, g, None
+        return rows
+
+    def _rows_member(self):
+        """?ms member ?s ; organization ?t . OPTIONAL { ?ms role ?r } in one graph."""
+        org: dict = {}
+        for ms, t, g in self._scan("organization"):
+            org.setdefault((ms, g), []).append(t)
+        roles: dict = {}
+        for ms, r, g in self._scan("role"):
+            if (ms, g) in org:
+                roles.setdefault((ms, g), []).append(_role0(r))
+        for ms, s, g in self._scan("member"):
+            ts = org.get((ms, g))
+            if ts:
+                for r in roles.get((ms, g)) or (None,):
+                    for t in ts:
+                        yield s, t, g, r
+
+    def _rows_funds_grant(self):
+        """?gr funder ?s ; fundedItem ?t in one graph."""
+        funders = self._funders()
+        for gr, t, g in self._scan("funded"):
+            for s in funders.get((gr, g), ()):
+                yield s, t, g, None
+
+    def _rows_funds_project(self):
+        """?t funder ?s, ?t a project."""
+        pre = f"{DATA}project/"
+        for (t, g), fs in self._funders().items():
+            if t.startswith(pre):
+                for s in fs:
+                    yield s, t, g, None
+
+    def _rows_grant(self):
+        """?gr funder ?s ; recipient ?t in one graph."""
+        funders = self._funders()
+        for gr, t, g in self._scan("recipient"):
+            for s in funders.get((gr, g), ()):
+                yield s, t, g, None
+
+    def _rows_mentions(self):
+        """committee -> entity named in one of its meetings or their agenda items:
+        {?x mentions ?t . ?x held_by ?s} UNION {?x mentions ?t . ?x in_meeting ?m . ?m held_by ?s}."""
+        pre = tuple(f"{DATA}{k}/" for k in ("organization", "project", "municipality", "party"))
+        ment: dict = {}
+        for x, t, g in self._scan("mentions"):
+            if t.startswith(pre):
+                ment.setdefault((x, g), []).append(t)
+        held = self._held()
+        for key, ts in ment.items():
+            for s in held.get(key, ()):
+                for t in ts:
+                    yield s, t, key[1], None
+        for x, m, g in self._scan("in_meeting"):
+            ts = ment.get((x, g))
+            if ts:
+                for s in held.get((m, g), ()):
+                    for t in ts:
+                        yield s, t, g, None
+
+
+def _date_str(v: Optional[str]) -> Optional[str]:
+    if v is None:
+        return None
+    v = v[:10]
+    return v if re.fullmatch(r"\d{4}-\d{2}-\d{2}", v) else None
+
+
+class EntitiesView(ScanView):
+    name = "entities"
+    description = SparqlEntitiesView.description
+    kinds = tuple(ENTITY_KINDS)
+
+    def edge_kinds(self) -> list:
+        return [
+            ("member", self._rows_member),                  # person -> committee (role) / party
+            ("part_of", self._rows_direct("governs")),      # committee -> its municipality
+            ("funds", self._rows_funds_grant),              # funder -> project, through a grant
+            ("funds", self._rows_funds_project),            # funder -> project, stated on it
+            ("grant", self._rows_grant),                    # funder -> grant recipient
+            ("partner", self._rows_direct("partner")),
+            ("participant", self._rows_direct("participant")),
+            ("mentions", self._rows_mentions),              # committee -> entity named in its meetings
+        ]
+
+
+class MeetingsView(EntitiesView):
+    name = "meetings"
+    description = SparqlMeetingsView.description
+    kinds = tuple(ENTITY_KINDS) + tuple(MEETING_KINDS)
+    node_attrs = NODE_ATTRS + [("date", "string")]
+
+    def edge_kinds(self) -> list:
+        def held_by():
+            for (x, g), cs in self._held().items():
+                for c in cs:
+                    yield x, c, g, None
+        return super().edge_kinds() + [
+            ("held_by", held_by),
+            ("on_agenda", self._rows_direct("in_meeting")),
+            ("attended", self._rows_direct("present", reverse=True)),
+            ("item_mentions", self._rows_direct(
+                "mentions", kinds=("organization", "project", "municipality", "person", "party"))),
+        ]
 
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
@@ -522,11 +867,14 @@ class FullView(View):
 
 
 VIEWS = {"entities": EntitiesView, "meetings": MeetingsView, "full": FullView}
+SPARQL_VIEWS = {"entities": SparqlEntitiesView, "meetings": SparqlMeetingsView, "full": FullView}
 
 
-def make_view(store, name: str = "entities") -> View:
+def make_view(store, name: str = "entities", sparql: bool = False) -> View:
+    """The view ``name`` of ``store``; ``sparql=True`` gives the SPARQL-aggregate implementation
+    (kept to check the index-scan views against it, in tests and ``bench/``)."""
     try:
-        cls = VIEWS[name]
+        cls = (SPARQL_VIEWS if sparql else VIEWS)[name]
     except KeyError:
         from .export import ExportError
         raise ExportError(f"unknown view {name!r} (choose from {', '.join(VIEWS)})") from None
