@@ -474,12 +474,16 @@ class ScanView(View):
             self._gname.append(gv)
         return i
 
-    def _scan(self, role: str) -> Iterator[tuple]:
+    def _scan(self, role: str, kinds=None) -> Iterator[tuple]:
         """(subject, object, graph id) of every triple of the role's predicates in the named
-        graphs (values as strings, as the SPARQL view read ``STR``/``.value`` of them)."""
+        graphs (values as strings, as the SPARQL view read ``STR``/``.value`` of them).
+        ``kinds``: only objects of those kinds, filtered in the store (dct:references, the
+        standard alternative of kg:mentions, also links every item to its case: 56 % of the
+        rows at 16k documents, dropped before they become Python objects)."""
         gid, g_ = self._gid, self._g
+        filt = self.kind_filter("o", kinds) if kinds else ""
         for p in self.p[role]:
-            for s, o, g in self.st.query(f"SELECT ?s ?o ?g WHERE {{ GRAPH ?g {{ ?s <{p}> ?o }} }}"):
+            for s, o, g in self.st.query(f"SELECT ?s ?o ?g WHERE {{ GRAPH ?g {{ ?s <{p}> ?o }} {filt} }}"):
                 gv = g.value
                 i = gid.get(gv)
                 yield s.value, o.value, (i if i is not None else g_(gv))
@@ -653,7 +657,7 @@ class ScanView(View):
     def _rows_direct(self, role: str, reverse: bool = False, kinds=None):
         def rows():
             pre = tuple(f"{DATA}{k}/" for k in kinds) if kinds else None
-            for s, o, g in self._scan(role):
+            for s, o, g in self._scan(role, kinds=None if reverse else kinds):
                 if reverse:
                     s, o = o, s
                 if pre is None or o.startswith(pre):
@@ -703,7 +707,7 @@ class ScanView(View):
         {?x mentions ?t . ?x held_by ?s} UNION {?x mentions ?t . ?x in_meeting ?m . ?m held_by ?s}."""
         pre = tuple(f"{DATA}{k}/" for k in ("organization", "project", "municipality", "party"))
         ment: dict = {}
-        for x, t, g in self._scan("mentions"):
+        for x, t, g in self._scan("mentions", kinds=("organization", "project", "municipality", "party")):
             if t.startswith(pre):
                 ment.setdefault((x, g), []).append(t)
         held = self._held()
