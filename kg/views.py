@@ -559,7 +559,7 @@ class ScanView(View):
         for c in self.class_values(kinds).split():
             for n, g in self.st.query(f"SELECT ?n ?g WHERE {{ GRAPH ?g {{ ?n a {c} }} }}"):
                 iri = n.value
-                if not iri.startswith(prefixes) or kind_of(iri) not in kinds:
+                if not iri.startswith(prefixes):    # kind_of() is checked once per node below
                     continue
                 gv = g.value
                 i = gid.get(gv)
@@ -569,6 +569,8 @@ class ScanView(View):
         munis = self.municipality_labels()
         for iri in sorted(docs):
             kind = kind_of(iri)
+            if kind not in kinds:
+                continue
             typ = self.display_type(kind, iri in funders)
             labels = self._lookup(iri, "label")
             label = min(labels) if labels else None
