@@ -267,3 +267,26 @@ def test_stats_counts_quads_and_distinct_triples(corpus, tmp_path):
         assert s.quads == sum(1 for _ in st.quads()) and s.graphs == 5
         assert 0 < s.triples == len({q.triple for q in st.quads()}) < s.quads
         assert s.lines()[0] == f"{s.quads} quads, 5 document graphs, {s.triples} distinct triples in their union"
+
+
+def test_revised_document_drops_from_the_union_what_only_it_stated(corpus, tmp_path):
+    """A revision that removes text: the triples only the old version stated leave the union; the
+    triples its new version states again stay (the successor shortcut of Writer.remove_graph)."""
+    import pyoxigraph as ox
+    root = tmp_path / "store"
+    build([corpus], root, jobs=1)
+    seeds = sorted(corpus.glob("*.txt"))
+    for seed in seeds[:2]:                      # cut the second half of two documents
+        lines = seed.read_text(encoding="utf-8").splitlines(keepends=True)
+        seed.write_text("".join(lines[: len(lines) // 2]), encoding="utf-8")
+    with Store.open(root, create=False) as st:
+        before = set(map(str, st.quads(ox.DefaultGraph())))
+    build([corpus], root, jobs=1, prune=True)
+    build([corpus], tmp_path / "fresh", jobs=1)
+    with Store.open(root, create=False) as a, Store.open(tmp_path / "fresh", create=False) as b:
+        after = set(map(str, a.quads(ox.DefaultGraph())))
+        fresh = set(map(str, b.quads(ox.DefaultGraph())))
+    assert after == fresh
+    assert before - after                       # the cut text had triples of its own: they are gone
+    assert after & before                       # and what the new versions restate stayed
+    _default_graph_is_the_union(root)
