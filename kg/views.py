@@ -1,4 +1,4 @@
-"""Graph views of the store for Gephi / GraphML / pictures, computed with SPARQL.
+"""Graph views of the store for Gephi / GraphML / pictures, computed from index scans.
 
 A raw triple dump is useless in Gephi, so a view projects the RDF graph onto the
 things people explore:
@@ -12,9 +12,14 @@ things people explore:
 * ``full``: every IRI resource as a node (literal values as attributes), every IRI-valued
   triple except ``rdf:type`` as an edge.
 
-Nothing is copied into a Python graph: each view runs a few SPARQL queries (edges are
-aggregated with ``GROUP BY`` in the store) and yields :class:`Node` / :class:`Edge`
-rows one at a time to a streaming writer (:mod:`kg.gexf`, :mod:`kg.graphml`).
+Nothing is copied into a Python graph. The ``entities`` and ``meetings`` views
+(:class:`ScanView`) stream the few predicates they need from the store's named-graph index
+(one single-pattern query per predicate, no SPARQL join or aggregate), join them per
+document graph and aggregate per (source, target) in Python, then yield :class:`Node` /
+:class:`Edge` rows one at a time to a streaming writer (:mod:`kg.gexf`, :mod:`kg.graphml`).
+The previous implementation, SPARQL ``GROUP BY`` queries evaluated in the store, is kept as
+:class:`SparqlEntitiesView` / :class:`SparqlMeetingsView` (``make_view(..., sparql=True)``):
+the tests check that both give the same nodes and edges; the ``full`` view is still SPARQL.
 
 Node type is read from the IRI path that :mod:`kg.iris` builds
 (``kgd:<type>/...``), which is stable whatever classes the ontology assigns; the
