@@ -246,31 +246,37 @@ def sec_stages(cfg, ctx):
     from kg.sources import read_source
     files = doc_files(ctx["corpus"], min(cfg.stage_docs, cfg.docs))
     t = dict.fromkeys(("read", "parse", "entities", "map", "load"), 0.0)
+    cpu = dict.fromkeys(t, 0.0)     # process CPU (all threads: the bulk loader has its own)
     pc = time.perf_counter
+    ct = time.process_time
     docs = []
     srcs = []
     for f in files:
-        t0 = pc()
+        c0, t0 = ct(), pc()
         s = read_source(f)
-        t1 = pc()
+        c1, t1 = ct(), pc()
         d = parse_document(s)
-        t2 = pc()
+        c2, t2 = ct(), pc()
         d = extract_entities(d, s)
-        t3 = pc()
+        c3, t3 = ct(), pc()
         t["read"] += t1 - t0
         t["parse"] += t2 - t1
         t["entities"] += t3 - t2
+        cpu["read"] += c1 - c0
+        cpu["parse"] += c2 - c1
+        cpu["entities"] += c3 - c2
         docs.append(d)
         srcs.append(s)
     res = {"documents": len(files)}
     parts = []
     try:            # what `kg build` does: N-Quads bytes in the workers, bulk loads in the parent
         from kg.mapping import document_iri, map_document_nquads
-        t0 = pc()
+        c0, t0 = ct(), pc()
         for d in docs:
             data, n = map_document_nquads(d)
             parts.append((data, document_iri(d), n))
         t["map"] = pc() - t0
+        cpu["map"] = ct() - c0
         nq = sum(n for _, _, n in parts)
         res["quads"] = nq
         res["quads_per_doc"] = round(nq / max(1, len(docs)), 1)
@@ -283,7 +289,7 @@ def sec_stages(cfg, ctx):
         sdir = ctx["work"] / "stage-store"
         shutil.rmtree(sdir, ignore_errors=True)
         st = Store.open(sdir, create=True)
-        t0 = pc()
+        c0, t0 = ct(), pc()
         with st.writer() as w:       # named graphs and their materialised union, in build-sized batches
             batch, size = [], 0
             for part in parts:
@@ -294,17 +300,52 @@ def sec_stages(cfg, ctx):
                     batch, size = [], 0
             w.load_nquads(batch)
         t["load"] = pc() - t0
+        cpu["load"] = ct() - c0
         st.close()
         shutil.rmtree(sdir, ignore_errors=True)
+        res["load_floor"] = _load_floor(parts, ctx["work"] / "stage-floor")
     else:
         t.pop("load", None)
+        cpu.pop("load", None)
     total = sum(t.values())
+    cpu_total = sum(cpu.values())
+    res["cpu_seconds"] = {k: round(v, 3) for k, v in cpu.items()}
+    if cpu_total:
+        # every stage parallel on every core, nothing else running, no hand-over costs: an upper bound
+        cores = os.cpu_count() or 1
+        res["cpu_ms_per_doc"] = round(1000 * cpu_total / len(files), 2)
+        res["ceiling_docs_per_s"] = round(cores * len(files) / cpu_total, 1)
+        res["cores"] = cores
     res["seconds"] = {k: round(v, 3) for k, v in t.items()}
     res["docs_per_s"] = {k: round(len(files) / v, 1) if v else None for k, v in t.items()}
     res["share"] = {k: round(v / total, 3) for k, v in t.items()} if total else {}
     res["single_core_docs_per_s"] = round(len(files) / total, 1) if total else None
     ctx["stage_docs"] = docs
     return res
+
+
+def _load_floor(parts, where: Path) -> dict:
+    """Process CPU of pyoxigraph's bulk loader for the same N-Quads bytes, in one call into an empty
+    store: the named graphs alone, and named graphs + union (what a build must at least spend per
+    document on loading, whatever the code around it)."""
+    import pyoxigraph as ox
+    nq = b"".join(d for d, _, _ in parts)
+    nt = b"".join(d.replace(b" <" + g.encode() + b"> .\n", b" .\n") for d, g, _ in parts)
+    out = {"documents": len(parts), "nquads_bytes_per_doc": round(len(nq) / max(1, len(parts)))}
+    for name, loads in (("named_only", ((nq, ox.RdfFormat.N_QUADS),)),
+                        ("named_and_union", ((nq, ox.RdfFormat.N_QUADS), (nt, ox.RdfFormat.N_TRIPLES)))):
+        shutil.rmtree(where, ignore_errors=True)
+        db = ox.Store(str(where))
+        c0 = time.process_time()
+        for data, fmt_ in loads:
+            db.bulk_load(input=data, format=fmt_)
+        db.flush()
+        c = time.process_time() - c0
+        del db
+        shutil.rmtree(where, ignore_errors=True)
+        out[name] = {"cpu_s": round(c, 3), "cpu_ms_per_doc": round(1000 * c / max(1, len(parts)), 2),
+                     "docs_per_s_per_core": round(len(parts) / c, 1) if c else None}
+    return out
 
 
 def _store_len(store) -> int:
@@ -920,9 +961,10 @@ def write_md(rep: dict, path: Path):
               f"single-core pipeline {fmt(st['single_core_docs_per_s'])} documents/s. map = N-Quads bytes as the "
               f"build's workers write them; load = bulk loads of those bytes into the named graphs and of their "
               f"triples into the materialised union, as the build's parent process does.", "",
-              "| stage | seconds | documents/s | share |", "|---|---|---|---|"]
+              "| stage | seconds | documents/s | share | CPU s |", "|---|---|---|---|---|"]
         for k, v in st["seconds"].items():
-            L.append(f"| {k} | {v} | {fmt(st['docs_per_s'].get(k))} | {st['share'].get(k, 0) * 100:.1f} % |")
+            L.append(f"| {k} | {v} | {fmt(st['docs_per_s'].get(k))} | {st['share'].get(k, 0) * 100:.1f} % | "
+                     f"{st.get('cpu_seconds', {}).get(k, '–')} |")
         if "store" in sh:
             L.append(f"| validate (`kg validate --store`, whole store) | {sh['store']['seconds']} | "
                      f"{fmt(rep['config']['docs'] / sh['store']['seconds']) if sh['store']['seconds'] else '–'} | – |")
@@ -933,6 +975,19 @@ def write_md(rep: dict, path: Path):
             if k in st:
                 L.append(f"\n{k}: {st[k]}")
         L.append("")
+        if st.get("ceiling_docs_per_s"):
+            L += [f"**Ceiling.** The stages cost {st['cpu_ms_per_doc']} ms of CPU per document; with every stage "
+                  f"running in parallel on all {st['cores']} cores, nothing else running and no hand-over cost, a "
+                  f"build could do at most {fmt(st['ceiling_docs_per_s'])} documents/s (target 500).", ""]
+        lf = st.get("load_floor")
+        if lf:
+            a, b2 = lf["named_only"], lf["named_and_union"]
+            L += [f"**Loading floor.** pyoxigraph's bulk loader, one call into an empty store, same bytes "
+                  f"({lf['nquads_bytes_per_doc']:,} N-Quads bytes per document): named graphs alone "
+                  f"{a['cpu_ms_per_doc']} ms CPU per document ({fmt(a['docs_per_s_per_core'])} documents/s per core), "
+                  f"named graphs + union {b2['cpu_ms_per_doc']} ms ({fmt(b2['docs_per_s_per_core'])} documents/s per "
+                  f"core). At 500 documents/s on {st['cores']} cores the whole pipeline has "
+                  f"{1000 * st['cores'] / 500:.1f} ms of CPU per document.", ""]
     if "unchanged" in inc:
         L += ["## Incremental rebuild", "",
               f"Full build {inc['full_seconds']} s. Rebuild with nothing changed: {inc['unchanged']['seconds']} s "
