@@ -215,3 +215,16 @@ def test_scan_view_matches_sparql_on_synthetic(synth_store, name):
     # facts repeated across documents: recurring party members, shared funders and projects
     for etype in ("party", "funds", "grant", "partner", "participant"):
         assert max(e.attrs["documents"] for e in edges if e.attrs["type"] == etype) > 1, etype
+
+
+def test_parallel_edge_kinds_come_from_the_child_process(seed_store, monkeypatch):
+    """On a kg store the biggest edge kinds are aggregated in a second process; its groups are
+    the ones computed in-process (and a failing child is not silently needed: checked here)."""
+    monkeypatch.delenv("KG_VIEW_JOBS", raising=False)
+    v = make_view(seed_store, "entities")
+    list(v.nodes())
+    remote = v._worker_results()
+    kinds = [et for et, _ in v.edge_kinds()]
+    assert {kinds[i] for i in remote} == set(EntitiesView.PARALLEL_KINDS)
+    for i, groups in remote.items():
+        assert groups == v._aggregated(i) and groups
