@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
+import stat
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -194,8 +195,9 @@ def build(inputs: Iterable, store_path=None, prune: bool = False, jobs: Optional
     summary = BuildSummary(store=str(root), validated=validate)
     files: list[str] = []
     seen: set[str] = set()
+    real_dirs: dict[str, str] = {}
     for p in iter_paths(inputs):
-        s = str(Path(p).resolve()) if Path(p).exists() else str(p)
+        s = _real_path(str(p), real_dirs)
         if s not in seen:
             seen.add(s)
             files.append(s)
@@ -233,6 +235,22 @@ def build(inputs: Iterable, store_path=None, prune: bool = False, jobs: Optional
         summary.graphs_total = len(store.document_graphs())
     summary.seconds = time.monotonic() - t0
     return summary
+
+
+def _real_path(p: str, dirs: dict) -> str:
+    """The absolute, symlink-free path of an input file (a missing one stays as given), as
+    ``Path.resolve`` gives it, for one ``lstat`` per file: each directory is resolved once."""
+    try:
+        st = os.lstat(p)
+    except OSError:
+        return p
+    if stat.S_ISLNK(st.st_mode):
+        return str(Path(p).resolve()) if os.path.exists(p) else p
+    d, name = os.path.split(p)
+    rd = dirs.get(d)
+    if rd is None:
+        rd = dirs[d] = os.path.realpath(d or ".")
+    return os.path.join(rd, name)
 
 
 class _Hints:

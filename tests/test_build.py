@@ -290,3 +290,35 @@ def test_revised_document_drops_from_the_union_what_only_it_stated(corpus, tmp_p
     assert before - after                       # the cut text had triples of its own: they are gone
     assert after & before                       # and what the new versions restate stayed
     _default_graph_is_the_union(root)
+
+
+def test_input_paths_resolve_like_pathlib(tmp_path, monkeypatch):
+    from pathlib import Path
+    """The build's one-lstat path resolution gives Path.resolve()'s answer: symlinked directories and
+    files, '..', relative paths; missing files and dangling links stay as given."""
+    import os
+    from kg.build import _real_path
+    real = tmp_path / "real"
+    (real / "sub").mkdir(parents=True)
+    (real / "sub" / "a.txt").write_text("x")
+    (real / "b.txt").write_text("y")
+    os.symlink(real, tmp_path / "dirlink")
+    os.symlink(real / "b.txt", tmp_path / "filelink.txt")
+    os.symlink(tmp_path / "nowhere.txt", tmp_path / "dangling.txt")
+    monkeypatch.chdir(tmp_path)
+    cases = ["dirlink/sub/a.txt", "dirlink/sub/../b.txt", "filelink.txt", str(tmp_path / "dirlink" / "b.txt"),
+             "real/sub/a.txt", "./real/b.txt", "missing.txt", "dangling.txt", "dirlink/missing.txt"]
+    dirs: dict = {}
+    for c in cases:
+        want = str(Path(c).resolve()) if Path(c).exists() else c
+        assert _real_path(c, dirs) == want, c
+
+
+def test_directory_inputs_are_listed_in_path_order(tmp_path):
+    from kg.sources import iter_paths
+    names = ["b/2.txt", "a/z.md", "a/b/c.txt", "a.txt", "a/.hidden.txt", ".h/x.txt", "c.pdf", "d.docx", "B.TXT"]
+    for n in names:
+        (tmp_path / n).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / n).write_text("x")
+    got = [str(p.relative_to(tmp_path)) for p in iter_paths([tmp_path])]
+    assert got == ["B.TXT", "a/b/c.txt", "a/z.md", "a.txt", "b/2.txt", "c.pdf"]   # by path components
