@@ -688,6 +688,16 @@ class ScanView(View):
         except Exception:  # pragma: no cover - no second process: compute here
             self._worker = None
 
+    def __del__(self):
+        # a view dropped after nodes() without edges(): stop its child process
+        w = self.__dict__.get("_worker")
+        if w is not None:
+            try:
+                w[0].kill()
+                w[0].wait()
+            except Exception:  # pragma: no cover
+                pass
+
     def _worker_results(self) -> dict:
         """index -> groups from the child process, or {} (then they are computed here)."""
         w, self._worker = getattr(self, "_worker", None), None
