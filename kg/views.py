@@ -563,16 +563,15 @@ class ScanView(View):
         self._start_worker()
         kinds = list(self.kinds)
         prefixes = tuple(f"{DATA}{k}/" for k in kinds)
+        # node -> number of graphs that type it with one of the kind's classes: aggregated in the
+        # store (one GROUP BY: 0.3 s at 16k documents, where handing every (node, graph) row to
+        # Python took 3 s)
         docs: dict = {}
-        g_, gid = self._g, self._gid
-        for c in self.class_values(kinds).split():
-            for n, g in self.st.query(f"SELECT ?n ?g WHERE {{ GRAPH ?g {{ ?n a {c} }} }}"):
-                iri = n.value
-                if not iri.startswith(prefixes):    # kind_of() is checked once per node below
-                    continue
-                gv = g.value
-                i = gid.get(gv)
-                docs.setdefault(iri, set()).add(i if i is not None else g_(gv))
+        for n, d in self.st.query(f"""SELECT ?n (COUNT(DISTINCT ?g) AS ?d) WHERE {{
+                VALUES ?c {{ {self.class_values(kinds)} }} GRAPH ?g {{ ?n a ?c }} }} GROUP BY ?n"""):
+            iri = n.value
+            if iri.startswith(prefixes):        # kind_of() is checked once per node below
+                docs[iri] = int(d.value)
         funders = {o for _, o in self._union_scan("funder")}
         node_dates = self._node_dates(docs) if "meeting" in kinds else {}
         munis = self.municipality_labels()
@@ -589,7 +588,7 @@ class ScanView(View):
             first = rest.split("/", 1)[0]
             if kind == "municipality" or (kind in ("committee", "person", "meeting", "item") and first.isdigit()):
                 code = first
-            n_docs = len(docs[iri])
+            n_docs = docs[iri]
             attrs = {"type": typ, "municipality": munis.get(code) if code else None,
                      "municipality_code": code, "ids": "; ".join(ids) if ids else None,
                      "documents": n_docs, "iri": iri}
