@@ -757,12 +757,14 @@ class ScanView(View):
                     for t in ts:
                         yield s, t, g, r
 
-    def _rows_funds_grant(self):
-        """?gr funder ?s ; fundedItem ?t in one graph."""
-        funders = self._funders()
-        for gr, t, g in self._scan("funded"):
-            for s in funders.get((gr, g), ()):
-                yield s, t, g, None
+    def _rows_via_grant(self, role: str):
+        """?gr funder ?s ; <role> ?t in one graph (role "funded": the grant's project; "recipient")."""
+        def rows():
+            funders = self._funders()
+            for gr, t, g in self._scan(role):
+                for s in funders.get((gr, g), ()):
+                    yield s, t, g, None
+        return rows
 
     def _rows_funds_project(self):
         """?t funder ?s, ?t a project."""
@@ -771,13 +773,6 @@ class ScanView(View):
             if t.startswith(pre):
                 for s in fs:
                     yield s, t, g, None
-
-    def _rows_grant(self):
-        """?gr funder ?s ; recipient ?t in one graph."""
-        funders = self._funders()
-        for gr, t, g in self._scan("recipient"):
-            for s in funders.get((gr, g), ()):
-                yield s, t, g, None
 
     def _rows_mentions(self):
         """committee -> entity named in one of its meetings or their agenda items:
@@ -832,9 +827,9 @@ class EntitiesView(ScanView):
         return [
             ("member", self._rows_member),                  # person -> committee (role) / party
             ("part_of", self._rows_direct("governs")),      # committee -> its municipality
-            ("funds", self._rows_funds_grant),              # funder -> project, through a grant
+            ("funds", self._rows_via_grant("funded")),      # funder -> project, through a grant
             ("funds", self._rows_funds_project),            # funder -> project, stated on it
-            ("grant", self._rows_grant),                    # funder -> grant recipient
+            ("grant", self._rows_via_grant("recipient")),   # funder -> grant recipient
             ("partner", self._rows_direct("partner")),
             ("participant", self._rows_direct("participant")),
             ("mentions", self._rows_mentions),              # committee -> entity named in its meetings

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import io
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -177,18 +175,7 @@ def test_scan_view_matches_sparql_on_plain_pyoxigraph_store(name):
     assert_same(db, name)
 
 
-def _kg(*args):
-    return subprocess.run([sys.executable, "-m", "kg.cli", *args], capture_output=True, text=True, timeout=300)
-
-
-@pytest.fixture(scope="module")
-def seed_store(tmp_path_factory):
-    root = tmp_path_factory.mktemp("seed") / "kg-store"
-    p = _kg("build", str(ROOT / "examples" / "minutes"), "--store", str(root))
-    assert p.returncode == 0, p.stderr[-2000:]
-    st = Store.open(root, create=False)
-    yield st
-    st.close()
+from test_export import _kg, seed_store  # noqa: E402,F401  (the seeds built with kg build)
 
 
 @pytest.fixture(scope="module")
