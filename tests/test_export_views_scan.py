@@ -17,7 +17,6 @@ from kg.graphml import write_view_graphml
 from kg.store import Store
 from kg.views import EntitiesView, MeetingsView, SparqlEntitiesView, SparqlMeetingsView, make_view
 
-ROOT = Path(__file__).resolve().parent.parent
 
 # Edge cases the SPARQL views define: a membership seen in several documents with different
 # roles (MIN) and once without a role (-> no role), a document without a meeting date (-> no
