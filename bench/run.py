@@ -934,8 +934,16 @@ def write_md(rep: dict, path: Path):
                      verdict(q["min_speedup"] >= t["query_speedup"])))
     sh = S.get("shacl", {})
     if "store" in sh:
-        rows.append((f"`kg validate` of the whole store ({fmt(sh['store']['quads'])} quads)", fmt(sh["store"]["seconds"], " s"),
-                     f"<= {t['shacl_s']} s at 10M", verdict(sh["store"]["seconds"] <= t["shacl_s"])))
+        secs, nq = sh["store"]["seconds"], sh["store"].get("quads")
+        if nq:
+            # kg validate checks graph by graph, so its time is linear in the quads: project to 10M
+            per10m = secs * 10_000_000 / nq
+            rows.append((f"`kg validate` of the whole store ({fmt(nq)} quads; linear projection to 10M)",
+                         f"{fmt(secs, ' s')}; {fmt(per10m, ' s')} per 10M", f"<= {t['shacl_s']} s at 10M",
+                         verdict(per10m <= t["shacl_s"]) + (" (projected)" if nq < 9_000_000 or nq > 11_000_000 else "")))
+        else:
+            rows.append(("`kg validate` of the whole store", fmt(secs, " s"), f"<= {t['shacl_s']} s at 10M",
+                         verdict(secs <= t["shacl_s"])))
     ex = S.get("export", {})
     if "kg_export" in ex:
         k = ex["kg_export"]
