@@ -470,9 +470,8 @@ class ScanView(View):
         self.p = {k: [i.strip("<>") for i in v.split("|") if i] for k, v in self.t.items()}
         self._gid: dict = {}         # graph IRI -> small int
         self._gname: list = []       # small int -> graph IRI
-        self._held_cache: Optional[dict] = None
         self._dates_cache: Optional[dict] = None
-        self._funder_cache: Optional[dict] = None
+        self._grouped_cache: dict = {}   # role -> {(subject, graph id): [objects]} kept for reuse
 
     # ---- scans
     def _g(self, gv: str) -> int:
@@ -523,14 +522,21 @@ class ScanView(View):
             cache[role] = out
         return cache[role]
 
+    def _grouped(self, role: str, keep: bool = False) -> dict:
+        """(subject, graph id) -> the role's objects stated for it in that graph; ``keep`` caches
+        the dict on the view (for the roles several edge kinds join on)."""
+        out = self._grouped_cache.get(role)
+        if out is None:
+            out = {}
+            for x, o, g in self._scan(role):
+                out.setdefault((x, g), []).append(o)
+            if keep:
+                self._grouped_cache[role] = out
+        return out
+
     def _held(self) -> dict:
         """(meeting, graph id) -> committees it is held by in that graph."""
-        if self._held_cache is None:
-            held: dict = {}
-            for x, c, g in self._scan("held_by"):
-                held.setdefault((x, g), []).append(c)
-            self._held_cache = held
-        return self._held_cache
+        return self._grouped("held_by", keep=True)
 
     def _graph_dates(self) -> dict:
         """graph id -> the document's date: MIN(SUBSTR(STR(date), 1, 10)) over the meetings
@@ -539,16 +545,13 @@ class ScanView(View):
         documents: 1.9 s, where a point lookup per held meeting took 10 s)."""
         if self._dates_cache is None:
             dates: dict = {}
-            g_, gid = self._g, self._gid
             for h in self.p["held_by"]:
                 for dp in self.p["meeting_date"]:
                     for g, d in self.st.query(f"""SELECT ?g (MIN(SUBSTR(STR(?dt), 1, 10)) AS ?d) WHERE {{
                             GRAPH ?g {{ ?m <{h}> ?c . ?m <{dp}> ?dt }} }} GROUP BY ?g"""):
                         if d is None:
                             continue
-                        gv = g.value
-                        i = gid.get(gv)
-                        i = i if i is not None else g_(gv)
+                        i = self._g(g.value)
                         old = dates.get(i)
                         if old is None or d.value < old:
                             dates[i] = d.value
@@ -557,12 +560,7 @@ class ScanView(View):
 
     def _funders(self) -> dict:
         """(grant or project, graph id) -> funders stated for it in that graph."""
-        if self._funder_cache is None:
-            out: dict = {}
-            for gr, f, g in self._scan("funder"):
-                out.setdefault((gr, g), []).append(f)
-            self._funder_cache = out
-        return self._funder_cache
+        return self._grouped("funder", keep=True)
 
     # ---- nodes
     def nodes(self) -> Iterator[Node]:
@@ -678,7 +676,7 @@ class ScanView(View):
         if os.environ.get("KG_VIEW_JOBS", "2") == "1" or (os.cpu_count() or 1) < 2:
             return
         root, version = getattr(self._store, "root", None), getattr(self._store, "_version", None)
-        if root is None or version is None or not self._union_kw == {}:
+        if root is None or version is None or self._union_graph is None:
             return            # not a kg store on disk (e.g. a pyoxigraph store in memory)
         idx = [i for i, (et, _) in enumerate(self.edge_kinds()) if et in self.PARALLEL_KINDS]
         if not idx:
@@ -757,9 +755,7 @@ class ScanView(View):
 
     def _rows_member(self):
         """?ms member ?s ; organization ?t . OPTIONAL { ?ms role ?r } in one graph."""
-        org: dict = {}
-        for ms, t, g in self._scan("organization"):
-            org.setdefault((ms, g), []).append(t)
+        org = self._grouped("organization")
         roles: dict = {}
         for ms, r, g in self._scan("role"):
             if (ms, g) in org:
