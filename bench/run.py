@@ -330,7 +330,8 @@ def _load_floor(parts, where: Path) -> dict:
     document on loading, whatever the code around it)."""
     import pyoxigraph as ox
     nq = b"".join(d for d, _, _ in parts)
-    nt = b"".join(d.replace(b" <" + g.encode() + b"> .\n", b" .\n") for d, g, _ in parts)
+    from kg.store import union_ntriples
+    nt = union_ntriples(parts)
     out = {"documents": len(parts), "nquads_bytes_per_doc": round(len(nq) / max(1, len(parts)))}
     for name, loads in (("named_only", ((nq, ox.RdfFormat.N_QUADS),)),
                         ("named_and_union", ((nq, ox.RdfFormat.N_QUADS), (nt, ox.RdfFormat.N_TRIPLES)))):

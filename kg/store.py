@@ -692,8 +692,7 @@ class Writer:
             return
         self.db.bulk_load(input=b"".join(d for d, _, _ in parts), format=ox.RdfFormat.N_QUADS)
         self.named_delta += sum(n for _, _, n in parts)
-        triples = b"".join(d.replace(b" <" + g.encode() + b"> .\n", b" .\n") for d, g, _ in parts)
-        self.db.bulk_load(input=triples, format=ox.RdfFormat.N_TRIPLES)
+        self.db.bulk_load(input=union_ntriples(parts), format=ox.RdfFormat.N_TRIPLES)
 
     def load(self, path, fmt: Optional[str] = None, graph: Optional[str] = None) -> None:
         """Load an RDF file: a dataset format as it is, a triples format into the named ``graph``."""
@@ -743,6 +742,12 @@ def _write_manifest(path: Path, quads: int, recorded_at_ns: int, rows: Mapping[s
             fh.write(json.dumps([p, *rows[p]], ensure_ascii=False) + "\n")
         fh.flush()
         os.fsync(fh.fileno())
+
+
+def union_ntriples(parts: Iterable[tuple[bytes, str, int]]) -> bytes:
+    """N-Triples of ``(data, graph, n)`` N-Quads parts (as :meth:`Writer.load_nquads` takes
+    them): each line's graph name dropped, for loading into the default graph (the union)."""
+    return b"".join(d.replace(b" <" + g.encode() + b"> .\n", b" .\n") for d, g, _ in parts)
 
 
 def named_quads(db: ox.Store) -> Iterator[ox.Quad]:
